@@ -1,0 +1,237 @@
+"""The ``cmpub`` command line: parse options, call one function, print, set the exit code.
+
+This is the only module that prints, reads the environment or the real clock, and exits.
+Exit codes: 0 clean, 1 problems found, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cmpub import __version__
+from cmpub.errors import CmpubError, ConfigError, Problem, Severity
+
+FORMATS = ("text", "json", "github")
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds a ``cmpub.yaml``."""
+    here = start.resolve()
+    for folder in (here, *here.parents) if here.is_dir() else here.parents:
+        if (folder / "cmpub.yaml").is_file():
+            return folder
+    return None
+
+
+class _Group(click.Group):
+    """Turns cmpub errors into a message and an exit code (a traceback only with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CmpubError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"cmpub: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug in cmpub: say so plainly, keep the trace for --debug
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"cmpub: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("cmpub: please report it; run with --debug for the traceback", err=True)
+            ctx.exit(70)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cmpub")
+@click.option("--debug", is_flag=True, help="Show tracebacks (for reporting a bug).")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """cmpub: posts as files in git, checked per platform, published exactly once."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _github_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def github_annotation(p: Problem) -> str:
+    """A GitHub Actions workflow command that puts the Problem on the diff line."""
+    kind = "error" if p.severity is Severity.ERROR else "warning"
+    props = [f"file={_github_escape(p.path, True)}"]
+    if p.line > 0:
+        props += [f"line={p.line}", f"col={max(p.col, 1)}"]
+    props.append(f"title={_github_escape(p.code, True)}")
+    message = f"{p.message} ({p.hint})" if p.hint else p.message
+    return f"::{kind} {','.join(props)}::{_github_escape(message)}"
+
+
+def _print_problems(problems: list[Problem], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
+        return
+    for p in problems:
+        if fmt == "github":
+            click.echo(github_annotation(p))
+            continue
+        colour = "red" if p.severity is Severity.ERROR else "yellow"
+        where = p.path if p.line <= 0 else f"{p.path}:{p.line}:{max(p.col, 1)}"
+        hint = f" ({p.hint})" if p.hint else ""
+        click.echo(
+            f"{where}: {click.style(str(p.severity), fg=colour, bold=True)}: {p.message}{hint}"
+        )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# ----------------------------------------------------------------------------- validate
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path), default=Path("."))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for workflow annotations.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(path: Path, fmt: str, strict: bool) -> None:
+    """Check every post against its channels' rules, and report all Problems at once.
+
+    PATH is the project (default: here) or a post file or folder inside it.
+    """
+    from cmpub.validate import validate_project
+
+    if not path.exists():
+        raise click.UsageError(f"'{path}' does not exist")
+    root = find_root(path)
+    if root is None:
+        raise click.UsageError(f"no cmpub.yaml in '{path}' or above it: is this a cmpub project?")
+    only = None
+    if path.resolve() != root.resolve():
+        from cmpub.content import find_posts
+
+        target = path.resolve()
+        only = [target] if target.is_file() else [p.resolve() for p in find_posts(target, ".")]
+        only = [root / p.relative_to(root.resolve()) for p in only]
+    try:
+        report = validate_project(root, only, strict=strict)
+    except ConfigError as exc:
+        problems = [p.strict() if strict else p for p in exc.problems]
+        _print_problems(problems, fmt)
+        if fmt == "text":
+            click.echo(
+                f"cmpub.yaml: {_plural(sum(p.severity is Severity.ERROR for p in problems), 'error')}; "
+                "nothing else was checked",
+                err=True,
+            )
+        sys.exit(2)
+    _print_problems(report.problems, fmt)
+    if fmt == "text":
+        channels = {c for (_, c) in report.copies}
+        summary = (
+            f"{_plural(len(report.posts), 'post')} checked on "
+            f"{_plural(len(channels), 'channel')}: {_plural(len(report.errors), 'error')}, "
+            f"{_plural(len(report.warnings), 'warning')}"
+        )
+        click.echo(summary, err=bool(report.problems))
+    sys.exit(1 if report.errors else 0)
+
+
+# ----------------------------------------------------------------------------- count
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option(
+    "--channel",
+    "-c",
+    "channels",
+    multiple=True,
+    metavar="ID",
+    help="A channel to count for (repeatable; default: every social channel).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
+)
+def count(text: str | None, channels: tuple[str, ...], fmt: str) -> None:
+    """Print each channel's length and limit for TEXT (or '-' / nothing: standard input).
+
+    Lengths are in each platform's own unit (X weighted characters, Bluesky graphemes and
+    bytes, ...). Inside a project, limits come from its cmpub.yaml (a Mastodon instance's).
+    """
+    from cmpub.config import channel_rules, load_config
+    from cmpub.platforms import RULES
+    from cmpub.schema import did_you_mean
+
+    if text is None or text == "-":
+        text = sys.stdin.read()
+        if text.endswith("\n"):
+            text = text[:-1]
+    text = text.replace("\r\n", "\n")
+    for cid in channels:
+        if cid not in RULES:
+            hint = did_you_mean(cid, list(RULES))
+            raise click.BadParameter(
+                f"unknown channel '{cid}'" + (f" ({hint})" if hint else ""), param_hint="--channel"
+            )
+    wanted = list(channels) or [cid for cid, r in RULES.items() if r.social]
+    root = find_root(Path.cwd())
+    config = None
+    if root is not None:
+        try:
+            config = load_config(root)
+        except ConfigError:
+            config = None
+    rows = []
+    for cid in wanted:
+        rules = channel_rules(config, cid) if config else RULES[cid]
+        for m in rules.measures(text):
+            rows.append(
+                {
+                    "channel": cid,
+                    "length": m.length,
+                    "limit": m.limit,
+                    "unit": m.unit,
+                    "ok": not m.over,
+                    "firm": m.firm,
+                }
+            )
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            limit = "-" if r["limit"] is None else str(r["limit"])
+            state = (
+                click.style("ok", fg="green")
+                if r["ok"]
+                else click.style(
+                    f"{r['length'] - r['limit']} over"
+                    + ("" if r["firm"] else " (unverified limit)"),
+                    fg="red" if r["firm"] else "yellow",
+                    bold=True,
+                )
+            )
+            click.echo(f"{r['channel']:<10} {r['length']:>6} / {limit:<5} {r['unit']:<34} {state}")
+    sys.exit(0 if all(r["ok"] or not r["firm"] for r in rows) else 1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,639 @@
+"""Find the posts of a project, split their front matter and turn each into a checked Post.
+
+A post is ``content/**/slug.md`` or a bundle ``content/**/slug/index.md`` with its images beside
+it. Front matter is read with a key→line map, so every Problem points at the line to fix. Post
+ids are stable across renames (``id:``, else the path without extension); two posts with one
+id are an error naming both files. Checks that need no platform rule happen here (dates and
+their time zone, images on disk, channels known and configured); per-channel limits are
+checked by :mod:`cmpub.validate` on the rendered text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import frontmatter
+
+from cmpub.errors import Problem, Severity, error
+from cmpub.model import FIELD_NAMES, Config, Cta, Fields, Image, Poll, Post, Source
+from cmpub.platforms import CHANNELS, guess_channel
+from cmpub.schema import (
+    INVALID,
+    Any_,
+    Bool,
+    Context,
+    Duration,
+    Float,
+    List,
+    Map,
+    Spec,
+    Str,
+    Url,
+    Zone,
+    check_zone,
+    did_you_mean,
+)
+from cmpub.textfile import read_text
+from cmpub.yamldoc import Document, YamlError, load
+
+MAX_IMAGE_BYTES = 50 * 1000 * 1000
+MAX_IMAGE_PIXELS = 50_000_000
+IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+
+
+class _Delimited(frontmatter.YAMLHandler):  # type: ignore[misc]
+    """python-frontmatter's YAML handler with a strict boundary: exactly '---' on its own line.
+
+    The stock boundary ``^-{3,}\\s*$`` may swallow the blank lines that follow it, which would
+    shift every line number we report; this one matches the delimiter line and nothing else.
+    """
+
+    FM_BOUNDARY = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+_HANDLER = _Delimited()
+
+
+class Nullable(Spec):
+    """A field an override may set to ``null`` to remove it for one channel (a poll, a CTA)."""
+
+    def __init__(self, inner: Spec) -> None:
+        self.inner = inner
+        self.default = None
+
+    def convert(self, value: Any, where: Any, ctx: Context) -> Any:
+        return None if value is None else self.inner.convert(value, where, ctx)
+
+
+def _channel_key(key: str) -> str | None:
+    return None if key in CHANNELS else f"'overrides' names an unknown channel '{key}'"
+
+
+_ID = Str(
+    pattern=r"[A-Za-z0-9][A-Za-z0-9._/-]*",
+    expected="letters, digits, '-', '_', '.' or '/'",
+    example="id: black-friday-2026",
+)
+_TAG = Str(
+    pattern=r"#?[\w]+",
+    expected="one word (letters, digits, _), without spaces",
+    example="tags: [latteart, lyon]",
+)
+_IMAGE = Map(
+    {
+        "src": Str(required=True, example="src: mug.jpg"),
+        "alt": Str(
+            required=True, example="describe what the image shows, for people who cannot see it"
+        ),
+        "focus": List(Float(min=0.0, max=1.0), min=2, max=2, single_ok=False),
+    }
+)
+_CTA = Map({"text": Str(required=True), "url": Url(required=True)})
+_POLL = Map(
+    {
+        "question": Str(required=True),
+        "options": List(Str(), min=2, max=10, unique=True, single_ok=False, required=True),
+        "duration": Duration(default=86400),
+        "results": Bool(default=False),
+    }
+)
+_OVERRIDE = Map(
+    {
+        "title": Str(),
+        "summary": Str(),
+        "body": Str(),
+        "cta": Nullable(_CTA),
+        "images": List(_IMAGE, single_ok=False),
+        "tags": List(_TAG, unique=True),
+        "poll": Nullable(_POLL),
+        "thread": Bool(),
+        "cw": Nullable(Str()),
+    }
+)
+POST_SCHEMA = Map(
+    {
+        "id": _ID,
+        "title": Str(required=True, example='title: "Our new roast"'),
+        "date": Any_(required=True),
+        "timezone": Zone(),
+        "channels": List(Str(), unique=True),
+        "status": Str(choices=("draft", "ready"), default="ready"),
+        "lang": Str(pattern=r"[a-z]{2,3}(-[A-Za-z0-9]+)*", expected="a language code like 'fr'"),
+        "summary": Str(),
+        "cta": _CTA,
+        "images": List(_IMAGE, single_ok=False, default=[]),
+        "tags": List(_TAG, unique=True, default=[]),
+        "poll": _POLL,
+        "thread": Bool(default=False),
+        "cw": Str(),
+        "reshare": List(Duration(), default=[]),
+        "overrides": Map({}, extra=_OVERRIDE, extra_keys=_channel_key),
+    }
+)
+
+
+@dataclass
+class Loaded:
+    """The posts of a project and every Problem found while reading them."""
+
+    posts: list[Post] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def find_posts(root: Path, content_dir: str = "content") -> list[Path]:
+    """Every post file under ``content/``, sorted: ``*.md`` files, bundles as ``slug/index.md``."""
+    base = root / content_dir
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        found.extend(
+            Path(dirpath, f)
+            for f in filenames
+            if f.endswith(".md") and not f.startswith((".", "_"))
+        )
+    return sorted(found)
+
+
+def split(text: str, rel: str) -> tuple[str, str, int] | Problem:
+    """Split a post into (front matter, body, body's first line) or say what is wrong."""
+    if not _HANDLER.detect(text):
+        first = text.split("\n", 1)[0]
+        if first.strip().startswith("---"):
+            return error(
+                rel,
+                1,
+                1,
+                "post.front-matter",
+                f"the first line must be exactly '---', got '{first.strip()}'",
+                "write three dashes and nothing else on the first line",
+            )
+        return error(
+            rel,
+            1,
+            1,
+            "post.front-matter",
+            "the post has no front matter",
+            "start the file with a '---' line, then 'title:' and 'date:', then '---'",
+        )
+    try:
+        fm, body = _HANDLER.split(text)
+    except ValueError:
+        return error(
+            rel,
+            1,
+            1,
+            "post.unclosed",
+            "the front matter opened on line 1 is never closed",
+            "add a line with exactly '---' after the last front-matter line",
+        )
+    body_line = fm.count("\n") + 2
+    if body.startswith("\n"):
+        body = body[1:]
+    return fm, body, body_line
+
+
+class Loader:
+    """Reads the posts of one project against its configuration (caches image headers)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.root = config.root
+        self.root_real = config.root.resolve()
+        self.zone = config.timezone
+        self._images: dict[Path, tuple[str, int, int, int] | str] = {}
+
+    def load_all(self, paths: list[Path] | None = None) -> Loaded:
+        """Load every post (or ``paths``); report duplicate ids naming both files."""
+        out = Loaded()
+        seen: dict[str, str] = {}
+        for path in paths if paths is not None else find_posts(self.root, self.config.content_dir):
+            post, problems = self.load_post(path)
+            out.problems.extend(problems)
+            if post is None:
+                continue
+            if post.id in seen:
+                line, col = post.source.at("id")
+                out.problems.append(
+                    error(
+                        post.source.path,
+                        line,
+                        col,
+                        "post.duplicate-id",
+                        f"post id '{post.id}' is already used by {seen[post.id]}",
+                        "give one of them another 'id:' (ids must be unique and never change)",
+                    )
+                )
+                continue
+            seen[post.id] = post.source.path
+            out.posts.append(post)
+        return out
+
+    def rel(self, path: Path) -> str:
+        """A path as shown to the user: relative to the project, with '/'."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def load_post(self, path: Path) -> tuple[Post | None, list[Problem]]:
+        """Read one post file; return the Post (None if unusable) and its Problems."""
+        rel = self.rel(path)
+        text, problems = read_text(path, rel)
+        if text is None:
+            return None, problems
+        parts = split(text, rel)
+        if isinstance(parts, Problem):
+            return None, [*problems, parts]
+        fm, body, body_line = parts
+        try:
+            doc = load(fm, line_offset=0)
+        except YamlError as exc:
+            return None, [*problems, error(rel, exc.line, exc.col, exc.code, exc.message, exc.hint)]
+        ctx = Context(rel, doc, problems)
+        if not isinstance(doc.data, dict):
+            ctx.report(
+                (),
+                "post.front-matter",
+                "the front matter must be 'key: value' lines",
+                "write at least 'title: ...' and 'date: ...' between the '---' lines",
+            )
+            return None, ctx.problems
+        data = POST_SCHEMA.convert(doc.data, (), ctx)
+        if data is INVALID:
+            return None, ctx.problems
+        return self._post(path, rel, data, doc, body, body_line, ctx), ctx.problems
+
+    def _post(
+        self,
+        path: Path,
+        rel: str,
+        data: dict[str, Any],
+        doc: Document,
+        body: str,
+        body_line: int,
+        ctx: Context,
+    ) -> Post | None:
+        source = Source(rel, doc.marks, body_line)
+        zone = data["timezone"] or self.zone
+        when = parse_date(data["date"], zone, ctx, self.config.default_time)
+        channels = self._channels(data["channels"], ctx)
+        images = self._images_of(data["images"], path, ("images",), ctx)
+        fields = Fields(
+            title=data["title"],
+            summary=data["summary"],
+            body=body,
+            cta=Cta(**data["cta"]) if data["cta"] else None,
+            images=images if images is not None else (),
+            tags=tuple(t.lstrip("#") for t in data["tags"]),
+            poll=_poll(data["poll"]),
+            thread=bool(data["thread"]),
+            cw=data["cw"],
+        )
+        overrides = self._overrides(data["overrides"], channels, path, ctx)
+        if not body.strip() and not data["summary"]:
+            ctx.report(
+                ("title",),
+                "post.no-text",
+                "the post has no text: no body and no summary",
+                "write the text below the closing '---', or add 'summary:'",
+            )
+        if when is None or channels is None or images is None or overrides is None:
+            return None
+        if any(p.severity == "error" for p in ctx.problems):
+            return None
+        default_id = _default_id(rel, self.config.content_dir)
+        return Post(
+            id=data["id"] or default_id,
+            source=source,
+            date=when,
+            timezone=zone,
+            channels=channels,
+            status=data["status"],
+            lang=data["lang"] or self.config.default_language,
+            fields=fields,
+            overrides=overrides,
+            reshare=tuple(data["reshare"]),
+        )
+
+    def _channels(self, names: list[str] | None, ctx: Context) -> tuple[str, ...] | None:
+        if names is None:
+            return self.config.default_channels
+        ok = True
+        for i, name in enumerate(names):
+            if name in CHANNELS:
+                if name not in self.config.channels:
+                    ctx.report(
+                        ("channels", i),
+                        "post.channel-not-configured",
+                        f"channel '{name}' is not configured in cmpub.yaml",
+                        f"add '{name}:' with its account under 'channels:' in cmpub.yaml,"
+                        " or remove it here",
+                    )
+                    ok = False
+                continue
+            guess = guess_channel(name)
+            hint = f"did you mean '{guess}'?" if guess else ""
+            ctx.report(
+                ("channels", i),
+                "post.unknown-channel",
+                f"unknown channel '{name}'",
+                hint or "known channels: " + ", ".join(CHANNELS),
+            )
+            ok = False
+        return tuple(names) if ok else None
+
+    def _overrides(
+        self, raw: dict[str, Any], channels: tuple[str, ...] | None, path: Path, ctx: Context
+    ) -> dict[str, dict[str, Any]] | None:
+        out: dict[str, dict[str, Any]] = {}
+        ok = True
+        for cid, fields in raw.items():
+            if channels is not None and cid not in channels:
+                ctx.report(
+                    ("overrides", cid),
+                    "post.override-unused",
+                    f"'overrides' has '{cid}' but the post does not go to {cid}",
+                    f"add {cid} to 'channels' or remove this override",
+                    severity=Severity.WARNING,
+                )
+            given = {k: v for k, v in fields.items() if k in doc_keys(ctx, ("overrides", cid))}
+            if given.get("cta"):
+                given["cta"] = Cta(**given["cta"])
+            if "poll" in given:
+                given["poll"] = _poll(given["poll"])
+            if "tags" in given:
+                given["tags"] = tuple(t.lstrip("#") for t in given["tags"])
+            if "images" in given:
+                imgs = self._images_of(given["images"], path, ("overrides", cid, "images"), ctx)
+                if imgs is None:
+                    ok = False
+                    continue
+                given["images"] = imgs
+            out[cid] = {k: v for k, v in given.items() if k in FIELD_NAMES}
+        return out if ok else None
+
+    def _images_of(
+        self, raw: list[dict[str, Any]], post: Path, where: tuple[str | int, ...], ctx: Context
+    ) -> tuple[Image, ...] | None:
+        images = []
+        for i, item in enumerate(raw):
+            image = self._image(item, post, (*where, i), ctx)
+            if image is None:
+                return None
+            images.append(image)
+        return tuple(images)
+
+    def _image(
+        self, item: dict[str, Any], post: Path, where: tuple[str | int, ...], ctx: Context
+    ) -> Image | None:
+        src: str = item["src"]
+        at = (*where, "src")
+        if re.match(r"[a-z][a-z0-9+.-]*://", src, re.IGNORECASE):
+            ctx.report(
+                at,
+                "image.remote",
+                f"'{src}' is a web address, not a file",
+                "download the image and put it beside the post (a bundle) or in assets/",
+            )
+            return None
+        if os.path.isabs(src) or src.startswith("~"):
+            ctx.report(
+                at,
+                "image.absolute",
+                f"'{src}' is an absolute path",
+                "write the path relative to the post, or to assets/",
+            )
+            return None
+        tried = []
+        for base in (post.parent, self.root / self.config.assets_dir):
+            candidate = Path(os.path.normpath(base / src))
+            if not _inside(candidate, self.root):
+                ctx.report(
+                    at,
+                    "image.outside",
+                    f"'{src}' points outside the project",
+                    "keep images inside the project: beside the post or in assets/",
+                )
+                return None
+            tried.append(self.rel(candidate))
+            if candidate.exists() or candidate.is_symlink():
+                real = candidate.resolve()
+                if not _inside(real, self.root_real):
+                    ctx.report(
+                        at,
+                        "image.outside",
+                        f"'{src}' is a link to a file outside the project",
+                        "copy the image into the project instead of linking to it",
+                    )
+                    return None
+                info = self._image_info(real)
+                if isinstance(info, str):
+                    ctx.report(
+                        at,
+                        "image.bad",
+                        f"image '{src}': {info.split('|')[0]}",
+                        info.split("|")[1] if "|" in info else "",
+                    )
+                    return None
+                fmt, width, height, size = info
+                x, y = item["focus"] or (0.5, 0.5)
+                return Image(
+                    src=src,
+                    alt=item["alt"].strip(),
+                    focus=(x, y),
+                    file=self.rel(candidate),
+                    width=width,
+                    height=height,
+                    format=fmt,
+                    bytes=size,
+                )
+        near = _nearby_names(post.parent, src)
+        ctx.report(
+            at,
+            "image.missing",
+            f"image '{src}' not found (looked for {' and '.join(tried)})",
+            near or "check the file name, or put the image beside the post or in assets/",
+        )
+        return None
+
+    def _image_info(self, real: Path) -> tuple[str, int, int, int] | str:
+        cached = self._images.get(real)
+        if cached is None:
+            cached = self._images[real] = read_image_header(real)
+        return cached
+
+
+def doc_keys(ctx: Context, where: tuple[str, ...]) -> set[str]:
+    """The keys actually written under ``where`` (to tell 'absent' from 'set to null')."""
+    n = len(where)
+    return {str(p[n]) for p in ctx.doc.marks if len(p) == n + 1 and p[:n] == where}
+
+
+def read_image_header(path: Path) -> tuple[str, int, int, int] | str:
+    """(format, width, height, bytes) from the file's header, or 'what is wrong|fix'.
+
+    Only the header is read, and the byte and pixel caps are checked before anything is
+    decoded, so a decompression bomb is refused without being expanded.
+    """
+    from PIL import Image as PILImage  # lazy: validate without images never pays for Pillow
+    from PIL import UnidentifiedImageError
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror})|check the file's permissions"
+    if not path.is_file():
+        return "it is not a file|point 'src' at an image file"
+    if size > MAX_IMAGE_BYTES:
+        return (
+            f"the file is {size / 1e6:.1f} MB; the largest accepted is "
+            f"{MAX_IMAGE_BYTES / 1e6:.0f} MB|export it smaller (a 3000 px JPEG is plenty)"
+        )
+    try:
+        with PILImage.open(path) as img:
+            fmt, (w, h) = img.format or "", img.size
+    except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError):
+        return "it is not an image Pillow can read|export it as JPEG or PNG"
+    if fmt not in IMAGE_FORMATS:
+        return f"{fmt} images are not supported|export it as JPEG or PNG"
+    if w * h > MAX_IMAGE_PIXELS:
+        return (
+            f"it is {w}×{h} = {w * h / 1e6:.0f} megapixels; the limit is "
+            f"{MAX_IMAGE_PIXELS / 1e6:.0f}|resize it to at most 6000 px on its long side"
+        )
+    return fmt, w, h, size
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _nearby_names(folder: Path, src: str) -> str:
+    try:
+        names = [p.name for p in folder.iterdir() if p.is_file()]
+    except OSError:
+        return ""
+    return did_you_mean(Path(src).name, names)
+
+
+def _default_id(rel: str, content_dir: str) -> str:
+    stem = rel[len(content_dir) + 1 :] if rel.startswith(content_dir + "/") else rel
+    stem = stem[:-3] if stem.endswith(".md") else stem
+    return stem[: -len("/index")] if stem.endswith("/index") else stem
+
+
+def _poll(raw: dict[str, Any] | None) -> Poll | None:
+    if not raw:
+        return None
+    return Poll(raw["question"], tuple(raw["options"]), raw["duration"], raw["results"])
+
+
+_DATE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def parse_date(
+    raw: Any, zone_name: str, ctx: Context, default_time: str = "09:00"
+) -> datetime | None:
+    """The publish time as an aware datetime in the post's zone, or None after a Problem.
+
+    A naive time is read in ``zone_name``; a time that does not exist there (a DST gap) or
+    exists twice (a DST fold) is an error that proposes both valid readings with offsets.
+    """
+    where = ("date",)
+    if isinstance(raw, datetime | date):  # not produced by yamldoc, but accept it
+        raw = raw.isoformat()
+    if not isinstance(raw, str):
+        ctx.report(
+            where,
+            "date.format",
+            f"'date' must be a date and time, got {raw!r}",
+            "write it like 2026-12-01 09:30 (or with an offset: 2026-12-01T09:30+01:00)",
+        )
+        return None
+    m = _DATE.fullmatch(raw.strip())
+    if not m:
+        ctx.report(
+            where,
+            "date.format",
+            f"'{raw}' is not a date and time",
+            "write it like 2026-12-01 09:30 (or with an offset: 2026-12-01T09:30+01:00)",
+        )
+        return None
+    y, mo, d, hh, mm, ss, off = m.groups()
+    try:
+        day = date(int(y), int(mo), int(d))
+    except ValueError as exc:
+        ctx.report(
+            where,
+            "date.invalid",
+            f"{y}-{mo}-{d} is not a real date ({exc})",
+            "check the day and the month",
+        )
+        return None
+    try:
+        clock = time(int(hh), int(mm), int(ss or 0)) if hh else None
+    except ValueError:
+        ctx.report(
+            where,
+            "date.invalid",
+            f"'{raw}' has an impossible time of day",
+            "hours go from 00 to 23, minutes and seconds from 00 to 59",
+        )
+        return None
+    zone = check_zone(zone_name)
+    if zone is None:  # reported by the schema already
+        return None
+    if clock is None:  # a day alone: the project's default posting time
+        clock = time(int(default_time[:2]), int(default_time[3:5]))
+    naive = datetime.combine(day, clock)
+    if off:
+        tz = UTC if off == "Z" else _offset(off)
+        return naive.replace(tzinfo=tz).astimezone(zone)
+    return _localize(naive, zone, zone_name, ctx)
+
+
+def _offset(text: str) -> timezone:
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _localize(naive: datetime, zone: ZoneInfo, name: str, ctx: Context) -> datetime | None:
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    shown = naive.strftime("%Y-%m-%d %H:%M")
+    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if back != naive:  # the wall-clock time was skipped
+        readings = sorted(d.astimezone(UTC).astimezone(zone) for d in (first, second))
+        ctx.report(
+            ("date",),
+            "date.dst-gap",
+            f"{shown} does not exist in {name}: the clocks skip that hour",
+            f"write '{_iso(readings[0])}' or '{_iso(readings[1])}'",
+        )
+        return None
+    ctx.report(
+        ("date",),
+        "date.dst-fold",
+        f"{shown} happens twice in {name}: the clocks go back that night",
+        f"write '{_iso(first)}' (the first time) or '{_iso(second)}' (the second)",
+    )
+    return None
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat(timespec="minutes")

@@ -1,0 +1,1 @@
+"""Rendering (layer L2): pure functions from checked posts to the exact text and images sent."""

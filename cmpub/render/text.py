@@ -1,0 +1,288 @@
+"""Render a post's social copy per channel: Markdown to plain text, CTA with UTM, hashtags, threads.
+
+This is the one place that decides the exact text a network receives, so ``validate`` counts
+what ``build`` will write and ``deploy`` will send. A text that does not fit is never cut: it is
+split into a thread only when the post says ``thread: true`` and the channel has threads, and
+otherwise the caller reports it as a Problem.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from cmpub.model import Config, Fields, Post
+from cmpub.platforms import RULES
+from cmpub.platforms.base import Rules
+
+# ----------------------------------------------------------------------------- Markdown
+
+
+_MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]<>&\\!#|~]|^\s*(?:[-+]\s|\d+[.)]\s|>)|\n\s*\n", re.M)
+_TAGS = re.compile(r"<[^>]*>")
+_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
+_md: Any = None
+
+
+def _markdown() -> Any:
+    global _md
+    if _md is None:
+        import markdown  # lazy: plain summaries never need it
+
+        _md = markdown.Markdown(extensions=["sane_lists"])
+        _md.postprocessors.deregister("raw_html")
+        _md.serializer = _serialize
+        _md.stripTopLevelTags = False
+    return _md
+
+
+def plain(text: str) -> str:
+    """Markdown to the plain text a social network shows: no stray syntax, links kept visible."""
+    if not _MARKDOWN_SYNTAX.search(text):
+        return " ".join(text.split()) if "\n" not in text.strip() else text.strip()
+    md = _markdown()
+    md.reset()
+    out = md.convert(text)
+    stash = md.htmlStash.rawHtmlBlocks
+    out = _PLACEHOLDER.sub(lambda m: _TAGS.sub("", str(stash[int(m.group(1))])), out)
+    out = html.unescape(out)
+    out = re.sub(r"[ \t]+\n", "\n", out)
+    return re.sub(r"\n{3,}", "\n\n", out).strip()
+
+
+def _inline(el: Any) -> str:
+    """The text of an inline element tree, links shown as 'text (url)'."""
+    parts = [el.text or ""]
+    for child in el:
+        tag = child.tag
+        if tag == "a":
+            label = _inline(child).strip()
+            href = child.get("href", "")
+            if href.startswith("mailto:"):
+                href = href[len("mailto:") :]
+            if not href or label in (
+                href,
+                href.removeprefix("https://"),
+                href.removeprefix("http://"),
+            ):
+                parts.append(href or label)
+            else:
+                parts.append(f"{label} ({href})")
+        elif tag == "img":
+            pass  # images go out as attachments, never as text
+        elif tag == "br":
+            parts.append("\n")
+        else:
+            parts.append(_inline(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _block(el: Any, out: list[str], depth: int = 0) -> None:
+    for child in el:
+        tag = child.tag
+        if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "pre"):
+            text = _inline(child).strip()
+            if text:
+                out.append(text)
+        elif tag in ("ul", "ol"):
+            lines = []
+            for n, li in enumerate(child.findall("li"), start=1):
+                marker = f"{n}." if tag == "ol" else "-"
+                nested = [c for c in li if c.tag in ("ul", "ol", "p")]
+                if nested and any(c.tag == "p" for c in nested):
+                    inner: list[str] = []
+                    _block(li, inner, depth + 1)
+                    text = " ".join(inner)
+                else:
+                    text = _inline(li).strip()
+                lines.append("  " * depth + f"{marker} {text}")
+            out.append("\n".join(lines))
+        elif tag == "blockquote":
+            inner = []
+            _block(child, inner, depth)
+            if inner:
+                out.append("“" + "\n\n".join(inner) + "”")
+        elif tag == "hr":
+            continue
+        elif tag == "table":
+            rows = [" | ".join(_inline(c).strip() for c in row) for row in child.iter("tr")]
+            out.append("\n".join(rows))
+        elif tag == "div":
+            _block(child, out, depth)
+        else:
+            text = _inline(child).strip()
+            if text:
+                out.append(text)
+
+
+def _serialize(root: Any) -> str:
+    out: list[str] = []
+    _block(root, out)
+    return "\n\n".join(out)
+
+
+# ----------------------------------------------------------------------------- links
+
+
+def with_utm(url: str, channel: str, post_id: str, config: Config) -> str:
+    """``url`` with the project's UTM parameters for ``channel`` when it points at the brand.
+
+    Parameters already in the URL win (an editor's explicit ``utm_campaign`` is kept).
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    domains = {d.lower() for d in config.utm.domains} or {urlsplit(config.site.url).hostname}
+    if not any(host == d or host.endswith("." + d) for d in domains if d):
+        return url
+    values = {"channel": channel, "post": post_id.replace("/", "-")}
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    have = {k for k, _ in query}
+    for key, template in (
+        ("utm_source", config.utm.source),
+        ("utm_medium", config.utm.medium),
+        ("utm_campaign", config.utm.campaign),
+    ):
+        if key not in have:
+            query.append((key, template.format_map(values)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def article_url(post: Post, config: Config) -> str:
+    """The URL of the post's article on the brand's site."""
+    return f"{config.site.url}/{post.id.strip('/')}/"
+
+
+_LINK_IN_TEXT = re.compile(r"https?://[^\s)\]>\"']+")
+
+
+def _tag_links(text: str, channel: str, post: Post, config: Config) -> str:
+    return _LINK_IN_TEXT.sub(lambda m: with_utm(m.group(0), channel, post.id, config), text)
+
+
+# ----------------------------------------------------------------------------- copy
+
+
+@dataclass(frozen=True)
+class Copy:
+    """The exact text a channel receives: one part, or several for a thread; plus a CW."""
+
+    channel: str
+    parts: tuple[str, ...]
+    cw: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The whole text (parts joined by a blank line), for display."""
+        return "\n\n".join(self.parts)
+
+
+HASHTAG_CHANNELS = {"bluesky", "mastodon", "x", "threads", "linkedin", "facebook", "instagram"}
+
+
+def _hashtags(tags: tuple[str, ...], text: str) -> str:
+    present = {t.lower() for t in re.findall(r"[#＃](\w+)", text)}
+    return " ".join(f"#{t}" for t in tags if t.lower() not in present)
+
+
+def tail_lines(post: Post, fields: Fields, channel: str, config: Config) -> list[str]:
+    """The lines after the text: the CTA with its link, the article link, the hashtags."""
+    lines = []
+    home = article_url(post, config)
+    on_site = "site" in post.channels and channel != "site"
+    if fields.cta:
+        lines.append(f"{fields.cta.text} {with_utm(fields.cta.url, channel, post.id, config)}")
+    if on_site and (not fields.cta or fields.cta.url.split("?")[0].rstrip("/") != home.rstrip("/")):
+        lines.append(with_utm(home, channel, post.id, config))
+    if channel in HASHTAG_CHANNELS and fields.tags:
+        tags = _hashtags(fields.tags, fields.summary or fields.body)
+        if tags:
+            lines.append(tags)
+    return lines
+
+
+def body_text(fields: Fields) -> str:
+    """The social copy's own words: the summary when there is one, else the body as plain text."""
+    return plain(fields.summary if fields.summary else fields.body)
+
+
+def render(post: Post, channel: str, config: Config, rules: Rules | None = None) -> Copy:
+    """The exact copy ``channel`` receives for ``post`` (split into a thread only on request)."""
+    rules = rules or RULES[channel]
+    fields = post.variant(channel)
+    text = _tag_links(body_text(fields), channel, post, config)
+    tail = tail_lines(post, fields, channel, config)
+    whole = "\n\n".join([text, "\n".join(tail)]) if tail else text
+    if not (fields.thread and rules.threads and rules.max_length is not None):
+        return Copy(channel, (whole,), fields.cw)
+    limit = rules.max_length.value
+    if _fits(rules, whole, fields.cw, limit):
+        return Copy(channel, (whole,), fields.cw)
+    parts = split_thread(text, "\n".join(tail), rules, limit, fields.cw)
+    return Copy(channel, tuple(parts), fields.cw)
+
+
+def _fits(rules: Rules, text: str, cw: str | None, limit: int) -> bool:
+    extra = rules.count(cw) if cw and rules.id == "mastodon" else 0
+    return rules.count(text) + extra <= limit
+
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n\s*\n")
+
+
+def split_thread(
+    text: str, tail: str, rules: Rules, limit: int, cw: str | None = None
+) -> list[str]:
+    """Split ``text`` at sentence boundaries into numbered parts that each fit ``limit``.
+
+    The tail (CTA, link, hashtags) closes the last part. A sentence longer than a part is cut
+    at word boundaries; a single word that cannot fit is left over-long for the validator to
+    report (text is never cut inside a word).
+    """
+    units = [u.strip() for u in _SENTENCE.split(text) if u and u.strip()]
+    if tail:
+        units.append(tail)
+    n = 2
+    for _ in range(8):  # the numbering's width depends on n; converge on a stable n
+        parts = _pack(units, rules, limit, n, cw)
+        if len(parts) == n:
+            break
+        n = len(parts)
+    return [f"{p} ({i}/{len(parts)})" for i, p in enumerate(parts, start=1)]
+
+
+def _pack(units: list[str], rules: Rules, limit: int, n: int, cw: str | None) -> list[str]:
+    suffix = f" ({n}/{n})"
+    room = limit - rules.count(suffix) - (rules.count(cw) if cw and rules.id == "mastodon" else 0)
+    parts: list[str] = []
+    current = ""
+    queue = list(units)
+    while queue:
+        unit = queue.pop(0)
+        sep = "\n\n" if unit.startswith(("http", "#")) or "\n" in unit else " "
+        candidate = f"{current}{sep}{unit}" if current else unit
+        if rules.count(candidate) <= room:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+            current = ""
+            queue.insert(0, unit)
+            continue
+        words = unit.split(" ")
+        if len(words) == 1:
+            parts.append(unit)  # cannot split a single word: reported as too long
+            continue
+        head = words[0]
+        k = 1
+        while k < len(words) and rules.count(f"{head} {words[k]}") <= room:
+            head = f"{head} {words[k]}"
+            k += 1
+        parts.append(head)
+        queue.insert(0, " ".join(words[k:]))
+    if current:
+        parts.append(current)
+    return parts

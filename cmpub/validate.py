@@ -1,0 +1,427 @@
+"""Check every post against each of its channels' real rules, on the text the build will send.
+
+``validate_project`` loads ``cmpub.yaml`` and every post (collecting their Problems), renders each
+post's copy per channel with :mod:`cmpub.render.text` and measures it with that platform's own
+``count()``, then checks images, polls, hashtag/mention/link caps and the publishing rhythm.
+It returns every Problem of every file at once; it never writes anything.
+
+(DESIGN.md puts ``validate`` in the read layer; it sits one layer up, beside ``render``, because
+lengths must be measured on the rendered copy, exactly as the build will produce it.)
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cmpub.config import channel_rules, load_config
+from cmpub.content import Loader
+from cmpub.errors import Problem, Severity
+from cmpub.model import Config, Fields, Post
+from cmpub.platforms import RULES
+from cmpub.platforms.base import Rules, hashtags, links, mentions
+from cmpub.platforms.x import parse as x_parse
+from cmpub.render.text import Copy, render
+
+
+@dataclass
+class Report:
+    """The outcome of a validation: the posts that loaded, their copies, and every Problem."""
+
+    config: Config | None = None
+    posts: list[Post] = field(default_factory=list)
+    copies: dict[tuple[str, str], Copy] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The error-level Problems (anything here stops a build)."""
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The warning-level Problems."""
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+def validate_project(root: Path, paths: list[Path] | None = None, strict: bool = False) -> Report:
+    """Validate a project (or only ``paths`` in it); raise ConfigError if cmpub.yaml is broken."""
+    config = load_config(root)
+    loaded = Loader(config).load_all(paths)
+    report = Report(config, loaded.posts, {}, list(loaded.problems))
+    rules = {cid: channel_rules(config, cid) for cid in config.channels}
+    for post in loaded.posts:
+        for channel in post.channels:
+            copy, problems = check_channel(post, channel, rules[channel], config)
+            report.copies[(post.id, channel)] = copy
+            report.problems.extend(problems)
+    report.problems.extend(rhythm(loaded.posts, config))
+    if strict:
+        report.problems = [p.strict() for p in report.problems]
+    report.problems.sort()
+    return report
+
+
+def _problem(
+    post: Post,
+    key: tuple[str | int, ...],
+    severity: Severity,
+    code: str,
+    message: str,
+    hint: str = "",
+) -> Problem:
+    line, col = post.source.at(*key)
+    return Problem(post.source.path, line, col, severity, code, message, hint)
+
+
+def _text_key(post: Post, channel: str, fields: Fields) -> tuple[str | int, ...]:
+    """The front-matter key that holds a channel's words (where a length Problem points)."""
+    over = post.overrides.get(channel, {})
+    if "summary" in over:
+        return ("overrides", channel, "summary")
+    if fields.summary:
+        return ("summary",)
+    return ()
+
+
+def check_channel(
+    post: Post, channel: str, rules: Rules, config: Config
+) -> tuple[Copy, list[Problem]]:
+    """Render one (post, channel) copy and list everything that channel would refuse."""
+    fields = post.variant(channel)
+    copy = render(post, channel, config, rules)
+    problems = _images(post, channel, fields, rules)
+    if rules.social:
+        problems += _lengths(post, channel, fields, copy, rules)
+        problems += _caps(post, channel, copy, rules)
+        problems += _poll(post, channel, fields, rules)
+    return copy, problems
+
+
+def _lengths(post: Post, channel: str, fields: Fields, copy: Copy, rules: Rules) -> list[Problem]:
+    out: list[Problem] = []
+    key = _text_key(post, channel, fields)
+    line = 0 if key else post.source.body_line  # no summary: the words are the body
+    cw_len = rules.count(copy.cw) if copy.cw and channel == "mastodon" else 0
+    for i, part in enumerate(copy.parts, start=1):
+        which = f"part {i}/{len(copy.parts)} of the thread" if len(copy.parts) > 1 else "the text"
+        for m in rules.measures(part):
+            length = m.length + (cw_len if m.unit == rules.unit else 0)
+            if m.limit is None or length <= m.limit:
+                continue
+            over = length - m.limit
+            cw_note = " (content warning included)" if cw_len and m.unit == rules.unit else ""
+            hint = _shorten_hint(channel, rules, fields)
+            severity = Severity.ERROR if m.firm else Severity.WARNING
+            p = _problem(
+                post,
+                key,
+                severity,
+                f"{channel}.too-long",
+                f"{rules.name}: {which} is {length}/{m.limit} {m.unit}{cw_note}, {over} over",
+                hint,
+            )
+            if line:
+                p = Problem(p.path, line, 1, p.severity, p.code, p.message, p.hint)
+            out.append(p)
+        if channel == "x":
+            weighted, valid = x_parse(part)
+            if not valid and weighted <= (rules.max_length.value if rules.max_length else 280):
+                out.append(
+                    _problem(
+                        post,
+                        key,
+                        Severity.ERROR,
+                        "x.invalid-character",
+                        "X: the text contains a character X refuses "
+                        "(U+FFFE, U+FEFF or U+FFFF) or is empty",
+                        "remove the invisible character",
+                    )
+                )
+    return out
+
+
+def _shorten_hint(channel: str, rules: Rules, fields: Fields) -> str:
+    ways = [f"shorten it, or add 'overrides: {{{channel}: {{summary: ...}}}}'"]
+    if not fields.summary:
+        ways = ["add a short 'summary:' (the social copy)", *ways]
+    if rules.threads and not fields.thread:
+        ways.append("or set 'thread: true' to split it")
+    elif fields.thread and not rules.threads:
+        ways.append(f"{rules.name} cannot publish threads")
+    return "; ".join(ways)
+
+
+def _caps(post: Post, channel: str, copy: Copy, rules: Rules) -> list[Problem]:
+    out = []
+    for label, limit, found, code in (
+        ("hashtags", rules.max_hashtags, hashtags, "hashtags"),
+        ("@mentions", rules.max_mentions, mentions, "mentions"),
+        ("links", rules.max_links, lambda t: sorted(set(links(t))), "links"),
+    ):
+        if limit is None:
+            continue
+        n = max(len(found(part)) for part in copy.parts)
+        if n > limit.value:
+            sev = Severity.ERROR if limit.firm else Severity.WARNING
+            key = ("tags",) if code == "hashtags" and post.source.at("tags") != (1, 1) else ()
+            out.append(
+                _problem(
+                    post,
+                    key,
+                    sev,
+                    f"{channel}.too-many-{code}",
+                    f"{rules.name}: {n} {label}; at most {limit.value} are allowed",
+                    f"remove {n - limit.value} of them for {rules.name}",
+                )
+            )
+    return out
+
+
+def _images(post: Post, channel: str, fields: Fields, rules: Rules) -> list[Problem]:
+    out: list[Problem] = []
+    over = post.overrides.get(channel, {})
+    base: tuple[str | int, ...] = (
+        ("overrides", channel, "images") if "images" in over else ("images",)
+    )
+    n = len(fields.images)
+    minimum = getattr(rules, "min_images", 0)
+    if n < minimum:
+        out.append(
+            _problem(
+                post,
+                ("channels",),
+                Severity.ERROR,
+                f"{channel}.needs-image",
+                f"{rules.name} publishes images only; this post has none",
+                f"add an image with 'images:', or remove {channel} from 'channels'",
+            )
+        )
+    if rules.max_images is not None and n > rules.max_images.value:
+        sev = Severity.ERROR if rules.max_images.firm else Severity.WARNING
+        out.append(
+            _problem(
+                post,
+                base,
+                sev,
+                f"{channel}.too-many-images",
+                f"{rules.name}: {n} images; at most {rules.max_images.value} per post",
+                f"keep {rules.max_images.value}, or give {channel} its own "
+                f"'overrides: {{{channel}: {{images: [...]}}}}'",
+            )
+        )
+    if rules.alt_max is not None:
+        for i, image in enumerate(fields.images):
+            length = (
+                len(image.alt.encode("utf-16-le")) // 2
+                if rules.alt_unit == "UTF-16 units"
+                else len(image.alt)
+            )
+            if length > rules.alt_max.value:
+                sev = Severity.ERROR if rules.alt_max.firm else Severity.WARNING
+                out.append(
+                    _problem(
+                        post,
+                        (*base, i, "alt"),
+                        sev,
+                        f"{channel}.alt-too-long",
+                        f"{rules.name}: the alt text is {length} characters; "
+                        f"the limit is {rules.alt_max.value}",
+                        "describe the image in fewer words",
+                    )
+                )
+    return out
+
+
+def _poll(post: Post, channel: str, fields: Fields, rules: Rules) -> list[Problem]:
+    poll = fields.poll
+    if poll is None:
+        return []
+    over = post.overrides.get(channel, {})
+    key: tuple[str | int, ...] = ("overrides", channel, "poll") if "poll" in over else ("poll",)
+    spec = rules.poll
+    if spec is None:
+        return [
+            _problem(
+                post,
+                key,
+                Severity.ERROR,
+                f"{channel}.no-polls",
+                f"{rules.name} has no polls",
+                f"remove {channel} from 'channels', or add "
+                f"'overrides: {{{channel}: {{poll: null}}}}' to post the question as text",
+            )
+        ]
+    out = []
+    sev = Severity.ERROR if spec.firm else Severity.WARNING
+    n = len(poll.options)
+    if not spec.min_options <= n <= spec.max_options:
+        out.append(
+            _problem(
+                post,
+                (*key, "options"),
+                sev,
+                f"{channel}.poll-options",
+                f"{rules.name}: a poll has {spec.min_options} to {spec.max_options} "
+                f"options; this one has {n}",
+                "remove or add options",
+            )
+        )
+    for i, option in enumerate(poll.options):
+        length = rules.count_option(option)
+        if length > spec.option_max:
+            out.append(
+                _problem(
+                    post,
+                    (*key, "options", i),
+                    sev,
+                    f"{channel}.poll-option-too-long",
+                    f"{rules.name}: poll option '{option}' is {length} "
+                    f"{spec.option_unit}; the limit is {spec.option_max}",
+                    "shorten the option",
+                )
+            )
+    if spec.question_max is not None and len(poll.question) > spec.question_max:
+        out.append(
+            _problem(
+                post,
+                (*key, "question"),
+                sev,
+                f"{channel}.poll-question-too-long",
+                f"{rules.name}: the poll question is {len(poll.question)} characters; "
+                f"the limit is {spec.question_max}",
+                "shorten the question",
+            )
+        )
+    if spec.durations and poll.duration not in spec.durations:
+        allowed = ", ".join(_human(d) for d in spec.durations)
+        out.append(
+            _problem(
+                post,
+                (*key, "duration"),
+                sev,
+                f"{channel}.poll-duration",
+                f"{rules.name}: a poll lasts {allowed}; this one lasts {_human(poll.duration)}",
+                f"use one of: {allowed}",
+            )
+        )
+    elif spec.max_seconds and not spec.min_seconds <= poll.duration <= spec.max_seconds:
+        out.append(
+            _problem(
+                post,
+                (*key, "duration"),
+                sev,
+                f"{channel}.poll-duration",
+                f"{rules.name}: a poll lasts {_human(spec.min_seconds)} to "
+                f"{_human(spec.max_seconds)}; this one lasts {_human(poll.duration)}",
+                "change 'duration'",
+            )
+        )
+    if fields.images and not rules.poll_with_images:
+        out.append(
+            _problem(
+                post,
+                key,
+                Severity.ERROR,
+                f"{channel}.poll-with-images",
+                f"{rules.name}: a poll cannot have images",
+                f"add 'overrides: {{{channel}: {{images: []}}}}' or remove the images",
+            )
+        )
+    return out
+
+
+def _human(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def rhythm(posts: list[Post], config: Config) -> list[Problem]:
+    """Warnings about the publishing plan: quiet hours, crowded days, posts too close, gaps."""
+    out: list[Problem] = []
+    by_channel: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:
+        if post.status != "ready":
+            continue
+        local = post.date.astimezone(post.date.tzinfo)
+        if config.quiet_hours and _quiet(local, config.quiet_hours):
+            start, end = config.quiet_hours
+            out.append(
+                _problem(
+                    post,
+                    ("date",),
+                    Severity.WARNING,
+                    "plan.quiet-hours",
+                    f"goes out at {local:%H:%M}, in the quiet hours ({start}–{end})",
+                    "move it to a time your community is awake",
+                )
+            )
+        for channel in post.channels:
+            if RULES[channel].social:
+                by_channel[channel].append(post)
+    for channel, items in sorted(by_channel.items()):
+        cadence = config.cadence_for(channel)
+        items.sort(key=lambda p: (p.date, p.id))
+        per_day: dict[object, list[Post]] = defaultdict(list)
+        for post in items:
+            per_day[post.date.astimezone(_zone(config)).date()].append(post)
+        if cadence.max_per_day:
+            for day, group in sorted(per_day.items()):
+                if len(group) > cadence.max_per_day:
+                    for post in group[cadence.max_per_day :]:
+                        out.append(
+                            _problem(
+                                post,
+                                ("date",),
+                                Severity.WARNING,
+                                "plan.crowded-day",
+                                f"{RULES[channel].name}: {len(group)} posts on {day}; "
+                                f"the target is at most {cadence.max_per_day} a day",
+                                "move one to a quieter day",
+                            )
+                        )
+        for prev, post in itertools.pairwise(items):
+            gap = post.date - prev.date
+            if cadence.min_gap_minutes and gap < timedelta(minutes=cadence.min_gap_minutes):
+                out.append(
+                    _problem(
+                        post,
+                        ("date",),
+                        Severity.WARNING,
+                        "plan.too-close",
+                        f"{RULES[channel].name}: {int(gap.total_seconds() // 60)} min "
+                        f"after {prev.source.path}; keep {cadence.min_gap_minutes} min "
+                        "between posts",
+                        "space them out",
+                    )
+                )
+            if cadence.max_gap_days and gap > timedelta(days=cadence.max_gap_days):
+                out.append(
+                    _problem(
+                        post,
+                        ("date",),
+                        Severity.WARNING,
+                        "plan.gap",
+                        f"{RULES[channel].name}: no post for {gap.days} days before "
+                        f"this one (target: every {cadence.max_gap_days} days at most)",
+                        "plan something in between to keep a regular presence",
+                    )
+                )
+    return out
+
+
+def _zone(config: Config):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(config.timezone)
+
+
+def _quiet(local: datetime, hours: tuple[str, str]) -> bool:
+    now = local.strftime("%H:%M")
+    start, end = hours
+    return (start <= now or now < end) if start > end else (start <= now < end)
