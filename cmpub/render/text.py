@@ -8,6 +8,7 @@ otherwise the caller reports it as a Problem.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ def _markdown() -> Any:
     return _md
 
 
+@functools.lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """Markdown to the plain text a social network shows: no stray syntax, links kept visible."""
     if not _MARKDOWN_SYNTAX.search(text):
@@ -168,11 +170,17 @@ def _tag_links(text: str, channel: str, post: Post, config: Config) -> str:
 
 @dataclass(frozen=True)
 class Copy:
-    """The exact text a channel receives: one part, or several for a thread; plus a CW."""
+    """The exact text a channel receives: one part, or several for a thread; plus a CW.
+
+    ``links`` lists (shown text, full URL) pairs where the text shows a short form of a link
+    (Bluesky counts every character of a URL, so its copy shows ``cafe.example/shop`` and the
+    link facet carries the full, UTM-tagged address).
+    """
 
     channel: str
     parts: tuple[str, ...]
     cw: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -209,20 +217,43 @@ def body_text(fields: Fields) -> str:
     return plain(fields.summary if fields.summary else fields.body)
 
 
+#: Channels whose copy shows links in a short form, the full URL riding in a facet.
+SHORT_LINK_CHANNELS = {"bluesky"}
+SHORT_LINK_MAX = 32
+
+
+def short_link(url: str) -> str:
+    """How a link is shown where every character counts: no scheme, no query, at most 32."""
+    parts = urlsplit(url)
+    shown = (parts.netloc.removeprefix("www.") + parts.path).rstrip("/") or url
+    return shown if len(shown) <= SHORT_LINK_MAX else shown[: SHORT_LINK_MAX - 1] + "…"
+
+
+def _shorten_links(text: str, found: list[tuple[str, str]]) -> str:
+    def repl(m: re.Match[str]) -> str:
+        shown = short_link(m.group(0))
+        found.append((shown, m.group(0)))
+        return shown
+
+    return _LINK_IN_TEXT.sub(repl, text)
+
+
 def render(post: Post, channel: str, config: Config, rules: Rules | None = None) -> Copy:
     """The exact copy ``channel`` receives for ``post`` (split into a thread only on request)."""
     rules = rules or RULES[channel]
     fields = post.variant(channel)
     text = _tag_links(body_text(fields), channel, post, config)
-    tail = tail_lines(post, fields, channel, config)
-    whole = "\n\n".join([text, "\n".join(tail)]) if tail else text
-    if not (fields.thread and rules.threads and rules.max_length is not None):
-        return Copy(channel, (whole,), fields.cw)
-    limit = rules.max_length.value
-    if _fits(rules, whole, fields.cw, limit):
-        return Copy(channel, (whole,), fields.cw)
-    parts = split_thread(text, "\n".join(tail), rules, limit, fields.cw)
-    return Copy(channel, tuple(parts), fields.cw)
+    tail = "\n".join(tail_lines(post, fields, channel, config))
+    links: list[tuple[str, str]] = []
+    if channel in SHORT_LINK_CHANNELS:
+        text, tail = _shorten_links(text, links), _shorten_links(tail, links)
+    whole = f"{text}\n\n{tail}" if tail else text
+    if fields.thread and rules.threads and rules.max_length is not None:
+        limit = rules.max_length.value
+        if not _fits(rules, whole, fields.cw, limit):
+            parts = split_thread(text, tail, rules, limit, fields.cw)
+            return Copy(channel, tuple(parts), fields.cw, tuple(links))
+    return Copy(channel, (whole,), fields.cw, tuple(links))
 
 
 def _fits(rules: Rules, text: str, cw: str | None, limit: int) -> bool:
