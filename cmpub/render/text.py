@@ -33,7 +33,7 @@ def _markdown() -> Any:
     if _md is None:
         import markdown  # lazy: plain summaries never need it
 
-        _md = markdown.Markdown(extensions=["sane_lists"])
+        _md = markdown.Markdown(extensions=["sane_lists", "tables"])
         _md.postprocessors.deregister("raw_html")
         _md.serializer = _serialize
         _md.stripTopLevelTags = False
