@@ -188,6 +188,9 @@ class Copy:
         return "\n\n".join(self.parts)
 
 
+#: Channels where a link in the text is not clickable (Instagram, platforms.md §9) or pointless
+#: (the site links to itself): the CTA keeps its words, no URL is added.
+NO_LINK_CHANNELS = {"instagram", "site"}
 HASHTAG_CHANNELS = {"bluesky", "mastodon", "x", "threads", "linkedin", "facebook", "instagram"}
 
 
@@ -200,8 +203,10 @@ def tail_lines(post: Post, fields: Fields, channel: str, config: Config) -> list
     """The lines after the text: the CTA with its link, the article link, the hashtags."""
     lines = []
     home = article_url(post, config)
-    on_site = "site" in post.channels and channel != "site"
-    if fields.cta:
+    on_site = "site" in post.channels and channel not in NO_LINK_CHANNELS
+    if fields.cta and channel in NO_LINK_CHANNELS:
+        lines.append(fields.cta.text)  # links are not clickable there: the words alone
+    elif fields.cta:
         lines.append(f"{fields.cta.text} {with_utm(fields.cta.url, channel, post.id, config)}")
     if on_site and (not fields.cta or fields.cta.url.split("?")[0].rstrip("/") != home.rstrip("/")):
         lines.append(with_utm(home, channel, post.id, config))
@@ -261,22 +266,34 @@ def _fits(rules: Rules, text: str, cw: str | None, limit: int) -> bool:
     return rules.count(text) + extra <= limit
 
 
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n\s*\n")
+# A sentence ends at . ! ? or … after a word (not after a bare number like "2." or "1 950.").
+_SENTENCE = re.compile(r"(?<=[^\W\d][.!?…])\s+|(?<=[.!?…][”»\"')])\s+")
+
+
+def _units(text: str, tail: str) -> list[tuple[str, str]]:
+    """The text as (separator, line) pairs, so a thread breaks between lines when it can."""
+    units: list[tuple[str, str]] = []
+    for p, para in enumerate(text.split("\n\n")):
+        for i, line in enumerate(para.split("\n")):
+            if line.strip():
+                units.append(("\n\n" if p and not i else "\n" if i else "", line.strip()))
+    if tail:
+        units.append(("\n\n", tail))
+    return units
 
 
 def split_thread(
     text: str, tail: str, rules: Rules, limit: int, cw: str | None = None
 ) -> list[str]:
-    """Split ``text`` at sentence boundaries into numbered parts that each fit ``limit``.
+    """Split ``text`` into numbered parts that each fit ``limit``, at line then sentence ends.
 
-    The tail (CTA, link, hashtags) closes the last part. A sentence longer than a part is cut
-    at word boundaries; a single word that cannot fit is left over-long for the validator to
-    report (text is never cut inside a word).
+    Each part keeps the line breaks of the source and breaks between lines when it can; the
+    tail (CTA, link, hashtags) closes the last part. A sentence longer than a part is split at word boundaries; a single word that
+    cannot fit is left over-long for the validator to report (text is never cut in a word).
     """
-    units = [u.strip() for u in _SENTENCE.split(text) if u and u.strip()]
-    if tail:
-        units.append(tail)
+    units = _units(text, tail)
     n = 2
+    parts: list[str] = []
     for _ in range(8):  # the numbering's width depends on n; converge on a stable n
         parts = _pack(units, rules, limit, n, cw)
         if len(parts) == n:
@@ -285,15 +302,16 @@ def split_thread(
     return [f"{p} ({i}/{len(parts)})" for i, p in enumerate(parts, start=1)]
 
 
-def _pack(units: list[str], rules: Rules, limit: int, n: int, cw: str | None) -> list[str]:
+def _pack(
+    units: list[tuple[str, str]], rules: Rules, limit: int, n: int, cw: str | None
+) -> list[str]:
     suffix = f" ({n}/{n})"
     room = limit - rules.count(suffix) - (rules.count(cw) if cw and rules.id == "mastodon" else 0)
     parts: list[str] = []
     current = ""
     queue = list(units)
     while queue:
-        unit = queue.pop(0)
-        sep = "\n\n" if unit.startswith(("http", "#")) or "\n" in unit else " "
+        sep, unit = queue.pop(0)
         candidate = f"{current}{sep}{unit}" if current else unit
         if rules.count(candidate) <= room:
             current = candidate
@@ -301,19 +319,22 @@ def _pack(units: list[str], rules: Rules, limit: int, n: int, cw: str | None) ->
         if current:
             parts.append(current)
             current = ""
-            queue.insert(0, unit)
+            queue.insert(0, ("", unit))
+            continue
+        sentences = [x for x in _SENTENCE.split(unit) if x.strip()]
+        if len(sentences) > 1:  # a line longer than a part: break it between sentences
+            queue[:0] = [("", sentences[0]), *((" ", x) for x in sentences[1:])]
             continue
         words = unit.split(" ")
         if len(words) == 1:
             parts.append(unit)  # cannot split a single word: reported as too long
             continue
-        head = words[0]
-        k = 1
+        head, k = words[0], 1
         while k < len(words) and rules.count(f"{head} {words[k]}") <= room:
             head = f"{head} {words[k]}"
             k += 1
         parts.append(head)
-        queue.insert(0, " ".join(words[k:]))
+        queue.insert(0, ("", " ".join(words[k:])))
     if current:
         parts.append(current)
     return parts
