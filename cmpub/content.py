@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import frontmatter
@@ -58,6 +58,14 @@ class _Delimited(frontmatter.YAMLHandler):  # type: ignore[misc]
 
 
 _HANDLER = _Delimited()
+
+
+class _Refusal(NamedTuple):
+    """Why an image path cannot be used (becomes a Problem at each post that uses it)."""
+
+    code: str
+    message: str
+    hint: str
 
 
 class Nullable(Spec):
@@ -207,6 +215,7 @@ class Loader:
         self.root_real = config.root.resolve()
         self.zone = config.timezone
         self._images: dict[Path, tuple[str, int, int, int] | str] = {}
+        self._located: dict[tuple[str, str], Any] = {}
 
     def load_all(self, paths: list[Path] | None = None) -> Loaded:
         """Load every post (or ``paths``); report duplicate ids naming both files."""
@@ -393,80 +402,77 @@ class Loader:
         self, item: dict[str, Any], post: Path, where: tuple[str | int, ...], ctx: Context
     ) -> Image | None:
         src: str = item["src"]
-        at = (*where, "src")
+        key = (str(post.parent), src)
+        found = self._located.get(key)
+        if found is None:
+            found = self._located[key] = self._locate(post.parent, src)
+        if (
+            isinstance(found, tuple)
+            and len(found) == 3
+            and isinstance(found[0], str)
+            and "." in found[0]
+        ):
+            code, message, hint = found
+            ctx.report((*where, "src"), code, message, hint)
+            return None
+        rel, (fmt, width, height, size) = found
+        x, y = item["focus"] or (0.5, 0.5)
+        return Image(
+            src=src,
+            alt=item["alt"].strip(),
+            focus=(x, y),
+            file=rel,
+            width=width,
+            height=height,
+            format=fmt,
+            bytes=size,
+        )
+
+    def _locate(self, folder: Path, src: str) -> Any:
+        """Find an image beside the post, else under assets/: (rel, header) or (code, msg, hint)."""
         if re.match(r"[a-z][a-z0-9+.-]*://", src, re.IGNORECASE):
-            ctx.report(
-                at,
+            return (
                 "image.remote",
                 f"'{src}' is a web address, not a file",
                 "download the image and put it beside the post (a bundle) or in assets/",
             )
-            return None
         if os.path.isabs(src) or src.startswith("~"):
-            ctx.report(
-                at,
+            return (
                 "image.absolute",
                 f"'{src}' is an absolute path",
                 "write the path relative to the post, or to assets/",
             )
-            return None
         tried = []
-        for base in (post.parent, self.root / self.config.assets_dir):
+        for base in (folder, self.root / self.config.assets_dir):
             candidate = Path(os.path.normpath(base / src))
             if not _inside(candidate, self.root):
-                ctx.report(
-                    at,
+                return (
                     "image.outside",
                     f"'{src}' points outside the project",
                     "keep images inside the project: beside the post or in assets/",
                 )
-                return None
             tried.append(self.rel(candidate))
             if candidate.exists() or candidate.is_symlink():
                 real = candidate.resolve()
                 if not _inside(real, self.root_real):
-                    ctx.report(
-                        at,
+                    return (
                         "image.outside",
                         f"'{src}' is a link to a file outside the project",
                         "copy the image into the project instead of linking to it",
                     )
-                    return None
-                info = self._image_info(real)
+                info = self._images.get(real)
+                if info is None:
+                    info = self._images[real] = read_image_header(real)
                 if isinstance(info, str):
-                    ctx.report(
-                        at,
-                        "image.bad",
-                        f"image '{src}': {info.split('|')[0]}",
-                        info.split("|")[1] if "|" in info else "",
-                    )
-                    return None
-                fmt, width, height, size = info
-                x, y = item["focus"] or (0.5, 0.5)
-                return Image(
-                    src=src,
-                    alt=item["alt"].strip(),
-                    focus=(x, y),
-                    file=self.rel(candidate),
-                    width=width,
-                    height=height,
-                    format=fmt,
-                    bytes=size,
-                )
-        near = _nearby_names(post.parent, src)
-        ctx.report(
-            at,
+                    message, _, hint = info.partition("|")
+                    return _Refusal("image.bad", f"image '{src}': {message}", hint)
+                return self.rel(candidate), info
+        near = _nearby_names(folder, src)
+        return (
             "image.missing",
             f"image '{src}' not found (looked for {' and '.join(tried)})",
             near or "check the file name, or put the image beside the post or in assets/",
         )
-        return None
-
-    def _image_info(self, real: Path) -> tuple[str, int, int, int] | str:
-        cached = self._images.get(real)
-        if cached is None:
-            cached = self._images[real] = read_image_header(real)
-        return cached
 
 
 def doc_keys(ctx: Context, where: tuple[str, ...]) -> set[str]:

@@ -24,6 +24,7 @@ from cmpub.model import Config, Fields, Post
 from cmpub.platforms import RULES
 from cmpub.platforms.base import Rules, hashtags, links, mentions
 from cmpub.platforms.x import parse as x_parse
+from cmpub.render.templates import TemplateProblem, Templates
 from cmpub.render.text import Copy, render
 
 
@@ -53,11 +54,18 @@ def validate_project(root: Path, paths: list[Path] | None = None, strict: bool =
     loaded = Loader(config).load_all(paths)
     report = Report(config, loaded.posts, {}, list(loaded.problems))
     rules = {cid: channel_rules(config, cid) for cid in config.channels}
+    templates = Templates(root)
+    broken: set[Problem] = set()
     for post in loaded.posts:
         for channel in post.channels:
-            copy, problems = check_channel(post, channel, rules[channel], config)
+            try:
+                copy, problems = check_channel(post, channel, rules[channel], config, templates)
+            except TemplateProblem as exc:
+                broken.add(exc.problem)
+                continue
             report.copies[(post.id, channel)] = copy
             report.problems.extend(problems)
+    report.problems.extend(broken)
     report.problems.extend(rhythm(loaded.posts, config))
     if strict:
         report.problems = [p.strict() for p in report.problems]
@@ -88,11 +96,11 @@ def _text_key(post: Post, channel: str, fields: Fields) -> tuple[str | int, ...]
 
 
 def check_channel(
-    post: Post, channel: str, rules: Rules, config: Config
+    post: Post, channel: str, rules: Rules, config: Config, templates: Templates | None = None
 ) -> tuple[Copy, list[Problem]]:
     """Render one (post, channel) copy and list everything that channel would refuse."""
     fields = post.variant(channel)
-    copy = render(post, channel, config, rules)
+    copy = render(post, channel, config, rules, templates)
     problems = _images(post, channel, fields, rules)
     if rules.social:
         problems += _lengths(post, channel, fields, copy, rules)

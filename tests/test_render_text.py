@@ -117,3 +117,47 @@ def test_bluesky_shows_short_links_and_keeps_the_full_url(make_project: MakeProj
             "https://cafe.example/hello/?utm_source=bluesky&utm_medium=social&utm_campaign=hello",
         ),
     )
+
+
+def test_a_project_template_overrides_the_theme(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "content/hello.md": POST,
+            "templates/social/x.txt.j2": "{{ words }} — via {{ channel }}\n",
+        }
+    )
+    from cmpub.validate import validate_project
+
+    report = validate_project(root)
+    assert report.copies[("hello", "x")].parts == ("A short hello from the café. — via x",)
+    assert (
+        report.copies[("hello", "mastodon")]
+        .parts[0]
+        .startswith("A short hello from the café.\n\nhttps://")
+    )
+
+
+def test_a_broken_template_is_a_problem_at_its_line(make_project: MakeProject) -> None:
+    from cmpub.validate import validate_project
+
+    root = make_project(
+        {"content/hello.md": POST, "templates/social/x.txt.j2": "{{ words }}\n{% if %}\n"}
+    )
+    problems = [str(p) for p in validate_project(root).problems]
+    assert problems == [
+        "templates/social/x.txt.j2:2:1: error: Expected an expression, got 'end of statement block' "
+        "(check the {{ }} and {% %} tags on this line)"
+    ]
+
+
+def test_an_undefined_variable_is_a_problem_at_its_line(make_project: MakeProject) -> None:
+    from cmpub.validate import validate_project
+
+    root = make_project(
+        {"content/hello.md": POST, "templates/social/x.txt.j2": "{{ words }}\n{{ nope }}\n"}
+    )
+    problems = [str(p) for p in validate_project(root).problems]
+    assert problems == [
+        "templates/social/x.txt.j2:2:1: error: 'nope' is undefined "
+        "(define it, or guard it with {% if ... is defined %})"
+    ]

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from cmpub.model import Config, Fields, Post
 from cmpub.platforms import RULES
 from cmpub.platforms.base import Rules
+from cmpub.render.templates import Templates
 
 # ----------------------------------------------------------------------------- Markdown
 
@@ -130,27 +131,39 @@ def _serialize(root: Any) -> str:
 # ----------------------------------------------------------------------------- links
 
 
+@functools.lru_cache(maxsize=64)
+def _brand_hosts(domains: tuple[str, ...], site_url: str) -> tuple[str, ...]:
+    return tuple(d.lower() for d in domains if d) or (urlsplit(site_url).hostname or "",)
+
+
 def with_utm(url: str, channel: str, post_id: str, config: Config) -> str:
     """``url`` with the project's UTM parameters for ``channel`` when it points at the brand.
 
-    Parameters already in the URL win (an editor's explicit ``utm_campaign`` is kept).
+    The URL is otherwise kept byte for byte; parameters already in it win (an editor's explicit
+    ``utm_campaign`` is kept).
     """
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    domains = {d.lower() for d in config.utm.domains} or {urlsplit(config.site.url).hostname}
-    if not any(host == d or host.endswith("." + d) for d in domains if d):
+    if not any(
+        host == d or host.endswith("." + d)
+        for d in _brand_hosts(config.utm.domains, config.site.url)
+    ):
         return url
     values = {"channel": channel, "post": post_id.replace("/", "-")}
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    have = {k for k, _ in query}
-    for key, template in (
-        ("utm_source", config.utm.source),
-        ("utm_medium", config.utm.medium),
-        ("utm_campaign", config.utm.campaign),
-    ):
-        if key not in have:
-            query.append((key, template.format_map(values)))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    have = {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)} if parts.query else set()
+    added = [
+        (key, template.format_map(values))
+        for key, template in (
+            ("utm_source", config.utm.source),
+            ("utm_medium", config.utm.medium),
+            ("utm_campaign", config.utm.campaign),
+        )
+        if key not in have
+    ]
+    if not added:
+        return url
+    query = f"{parts.query}&{urlencode(added)}" if parts.query else urlencode(added)
+    return urlunsplit(parts._replace(query=query))
 
 
 def article_url(post: Post, config: Config) -> str:
@@ -194,27 +207,33 @@ NO_LINK_CHANNELS = {"instagram", "site"}
 HASHTAG_CHANNELS = {"bluesky", "mastodon", "x", "threads", "linkedin", "facebook", "instagram"}
 
 
-def _hashtags(tags: tuple[str, ...], text: str) -> str:
+def _hashtags(tags: tuple[str, ...], text: str) -> list[str]:
     present = {t.lower() for t in re.findall(r"[#＃](\w+)", text)}
-    return " ".join(f"#{t}" for t in tags if t.lower() not in present)
+    return [t for t in tags if t.lower() not in present]
 
 
-def tail_lines(post: Post, fields: Fields, channel: str, config: Config) -> list[str]:
-    """The lines after the text: the CTA with its link, the article link, the hashtags."""
-    lines = []
+def copy_context(post: Post, fields: Fields, channel: str, config: Config) -> dict[str, Any]:
+    """What a social-copy template receives, besides ``words``: CTA, link home, hashtags."""
     home = article_url(post, config)
-    on_site = "site" in post.channels and channel not in NO_LINK_CHANNELS
-    if fields.cta and channel in NO_LINK_CHANNELS:
-        lines.append(fields.cta.text)  # links are not clickable there: the words alone
-    elif fields.cta:
-        lines.append(f"{fields.cta.text} {with_utm(fields.cta.url, channel, post.id, config)}")
-    if on_site and (not fields.cta or fields.cta.url.split("?")[0].rstrip("/") != home.rstrip("/")):
-        lines.append(with_utm(home, channel, post.id, config))
-    if channel in HASHTAG_CHANNELS and fields.tags:
-        tags = _hashtags(fields.tags, fields.summary or fields.body)
-        if tags:
-            lines.append(tags)
-    return lines
+    clickable = channel not in NO_LINK_CHANNELS
+    cta = None
+    if fields.cta:
+        url = with_utm(fields.cta.url, channel, post.id, config) if clickable else None
+        cta = {"text": fields.cta.text, "url": url}
+    points_home = fields.cta and fields.cta.url.split("?")[0].rstrip("/") == home.rstrip("/")
+    link = None
+    if "site" in post.channels and clickable and not points_home:
+        link = with_utm(home, channel, post.id, config)
+    tags = (
+        _hashtags(fields.tags, fields.summary or fields.body) if channel in HASHTAG_CHANNELS else []
+    )
+    return {
+        "channel": channel,
+        "post": {"id": post.id, "title": fields.title, "lang": post.lang, "date": post.date},
+        "cta": cta,
+        "article_url": link,
+        "hashtags": tags,
+    }
 
 
 def body_text(fields: Fields) -> str:
@@ -243,20 +262,47 @@ def _shorten_links(text: str, found: list[tuple[str, str]]) -> str:
     return _LINK_IN_TEXT.sub(repl, text)
 
 
-def render(post: Post, channel: str, config: Config, rules: Rules | None = None) -> Copy:
-    """The exact copy ``channel`` receives for ``post`` (split into a thread only on request)."""
+_DEFAULT_TEMPLATES: Templates | None = None
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"[ \t]+\n", "\n", text.strip())
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def render(
+    post: Post,
+    channel: str,
+    config: Config,
+    rules: Rules | None = None,
+    templates: Templates | None = None,
+) -> Copy:
+    """The exact copy ``channel`` receives for ``post`` (split into a thread only on request).
+
+    The words come from the summary (or the body) as plain text; the channel's template
+    (``social/<channel>.txt.j2``, else ``social/default.txt.j2``) lays out the whole copy.
+    Raises TemplateProblem when a template is broken.
+    """
+    global _DEFAULT_TEMPLATES
+    if templates is None:
+        templates = _DEFAULT_TEMPLATES = _DEFAULT_TEMPLATES or Templates(None)
     rules = rules or RULES[channel]
     fields = post.variant(channel)
-    text = _tag_links(body_text(fields), channel, post, config)
-    tail = "\n".join(tail_lines(post, fields, channel, config))
+    words = _tag_links(body_text(fields), channel, post, config)
+    name = templates.first(f"social/{channel}.txt.j2", "social/default.txt.j2")
+    context = copy_context(post, fields, channel, config)
+    whole = _clean(templates.render(name, words=words, **context))
     links: list[tuple[str, str]] = []
-    if channel in SHORT_LINK_CHANNELS:
-        text, tail = _shorten_links(text, links), _shorten_links(tail, links)
-    whole = f"{text}\n\n{tail}" if tail else text
+    shorten = channel in SHORT_LINK_CHANNELS
+    if shorten:
+        whole = _shorten_links(whole, links)
     if fields.thread and rules.threads and rules.max_length is not None:
         limit = rules.max_length.value
         if not _fits(rules, whole, fields.cw, limit):
-            parts = split_thread(text, tail, rules, limit, fields.cw)
+            tail = _clean(templates.render(name, words="", **context))
+            if shorten:
+                words, tail = _shorten_links(words, []), _shorten_links(tail, [])
+            parts = split_thread(words, tail, rules, limit, fields.cw)
             return Copy(channel, tuple(parts), fields.cw, tuple(links))
     return Copy(channel, (whole,), fields.cw, tuple(links))
 
