@@ -11,6 +11,7 @@ lengths must be measured on the rendered copy, exactly as the build will produce
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,9 +19,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from cmpub.config import channel_rules, load_config
-from cmpub.content import Loader
-from cmpub.errors import Problem, Severity
-from cmpub.model import Config, Fields, Post
+from cmpub.content import Loader, find_posts
+from cmpub.errors import Problem, Severity, error
+from cmpub.model import Config, Fields, Image, Post
 from cmpub.platforms import RULES
 from cmpub.platforms.base import Rules, hashtags, links, mentions
 from cmpub.platforms.x import parse as x_parse
@@ -48,29 +49,125 @@ class Report:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-def validate_project(root: Path, paths: list[Path] | None = None, strict: bool = False) -> Report:
-    """Validate a project (or only ``paths`` in it); raise ConfigError if cmpub.yaml is broken."""
+@dataclass
+class FileResult:
+    """What one post file gives: reusable by an incremental build while its inputs are unchanged."""
+
+    key: str  # hash of the file's bytes and of the project fingerprint
+    inputs: tuple[tuple[str, int, int], ...]  # (image file, mtime_ns, size) the post depends on
+    post: Post | None
+    problems: list[Problem]
+    copies: dict[str, Copy]
+
+
+def validate_project(
+    root: Path,
+    paths: list[Path] | None = None,
+    strict: bool = False,
+    cache: dict[str, FileResult] | None = None,
+    fingerprint: str = "",
+) -> Report:
+    """Validate a project (or only ``paths`` in it); raise ConfigError if cmpub.yaml is broken.
+
+    With ``cache`` (post path -> FileResult, kept by the build between runs), a file whose
+    bytes, images and project ``fingerprint`` are unchanged is not parsed or rendered again;
+    ``cache`` is updated in place. Checks across files (ids, rhythm) always run.
+    """
     config = load_config(root)
-    loaded = Loader(config).load_all(paths)
-    report = Report(config, loaded.posts, {}, list(loaded.problems))
+    loader = Loader(config)
     rules = {cid: channel_rules(config, cid) for cid in config.channels}
     templates = Templates(root)
+    report = Report(config)
     broken: set[Problem] = set()
-    for post in loaded.posts:
-        for channel in post.channels:
-            try:
-                copy, problems = check_channel(post, channel, rules[channel], config, templates)
-            except TemplateProblem as exc:
-                broken.add(exc.problem)
-                continue
+    seen: dict[str, str] = {}
+    files = paths if paths is not None else find_posts(root, config.content_dir)
+    for path in files:
+        result = _check_file(loader, path, rules, templates, cache, fingerprint, broken)
+        report.problems.extend(result.problems)
+        post = result.post
+        if post is None:
+            continue
+        if post.id in seen:
+            line, col = post.source.at("id")
+            report.problems.append(
+                error(
+                    post.source.path,
+                    line,
+                    col,
+                    "post.duplicate-id",
+                    f"post id '{post.id}' is already used by {seen[post.id]}",
+                    "give one of them another 'id:' (ids must be unique and never change)",
+                )
+            )
+            continue
+        seen[post.id] = post.source.path
+        report.posts.append(post)
+        for channel, copy in result.copies.items():
             report.copies[(post.id, channel)] = copy
-            report.problems.extend(problems)
     report.problems.extend(broken)
-    report.problems.extend(rhythm(loaded.posts, config))
+    report.problems.extend(rhythm(report.posts, config))
     if strict:
         report.problems = [p.strict() for p in report.problems]
     report.problems.sort()
     return report
+
+
+def _stat(root: Path, rel: str) -> tuple[str, int, int]:
+    try:
+        st = (root / rel).stat()
+    except OSError:
+        return rel, 0, -1
+    return rel, st.st_mtime_ns, st.st_size
+
+
+def _check_file(
+    loader: Loader,
+    path: Path,
+    rules: dict[str, Rules],
+    templates: Templates,
+    cache: dict[str, FileResult] | None,
+    fingerprint: str,
+    broken: set[Problem],
+) -> FileResult:
+    rel = loader.rel(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""
+    key = hashlib.sha256(fingerprint.encode() + b"\0" + data).hexdigest()
+    if cache is not None:
+        hit = cache.get(rel)
+        if (
+            hit
+            and hit.key == key
+            and all(_stat(loader.root, f) == (f, m, n) for f, m, n in hit.inputs)
+        ):
+            return hit
+    post, problems = loader.load_post(path)
+    copies: dict[str, Copy] = {}
+    clean = True
+    if post is not None:
+        for channel in post.channels:
+            try:
+                copy, found = check_channel(post, channel, rules[channel], loader.config, templates)
+            except TemplateProblem as exc:
+                broken.add(exc.problem)
+                clean = False
+                continue
+            copies[channel] = copy
+            problems.extend(found)
+    files = sorted({img.file for img in _all_images(post)}) if post else []
+    result = FileResult(key, tuple(_stat(loader.root, f) for f in files), post, problems, copies)
+    if cache is not None and clean:
+        cache[rel] = result
+    return result
+
+
+def _all_images(post: Post) -> list[Image]:
+    images = list(post.fields.images)
+    for over in post.overrides.values():
+        images.extend(over.get("images") or ())
+    return images
 
 
 def _problem(

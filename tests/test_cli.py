@@ -120,3 +120,20 @@ def test_python_dash_m_works() -> None:
         [sys.executable, "-m", "cmpub", "--version"], capture_output=True, text=True
     )
     assert out.returncode == 0 and out.stdout.startswith("cmpub, version")
+
+
+def test_cache_reuses_unchanged_files_and_rechecks_changed_ones(make_project: MakeProject) -> None:
+    from cmpub.validate import validate_project
+
+    root = make_project({"content/a.md": POST, "content/b.md": POST.replace("Hello", "Other")})
+    cache: dict = {}
+    first = validate_project(root, cache=cache, fingerprint="v1")
+    assert set(cache) == {"content/a.md", "content/b.md"}
+    kept = cache["content/a.md"]
+    (root / "content/b.md").write_text(POST.replace("Hello", "Changed"), encoding="utf-8")
+    second = validate_project(root, cache=cache, fingerprint="v1")
+    assert cache["content/a.md"] is kept
+    assert {p.title for p in second.posts} == {"Hello", "Changed"}
+    assert first.copies.keys() == second.copies.keys()
+    validate_project(root, cache=cache, fingerprint="v2")
+    assert cache["content/a.md"] is not kept
