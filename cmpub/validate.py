@@ -210,15 +210,17 @@ def _lengths(post: Post, channel: str, fields: Fields, copy: Copy, rules: Rules)
     out: list[Problem] = []
     key = _text_key(post, channel, fields)
     line = 0 if key else post.source.body_line  # no summary: the words are the body
-    cw_len = rules.count(copy.cw) if copy.cw and channel == "mastodon" else 0
+    with_cw = bool(copy.cw) and rules.count_post("", copy.cw) > 0
     for i, part in enumerate(copy.parts, start=1):
         which = f"part {i}/{len(copy.parts)} of the thread" if len(copy.parts) > 1 else "the text"
         for m in rules.measures(part):
-            length = m.length + (cw_len if m.unit == rules.unit else 0)
+            length = (
+                rules.count_post(part, copy.cw) if with_cw and m.unit == rules.unit else m.length
+            )
             if m.limit is None or length <= m.limit:
                 continue
             over = length - m.limit
-            cw_note = " (content warning included)" if cw_len and m.unit == rules.unit else ""
+            cw_note = " (content warning included)" if with_cw and m.unit == rules.unit else ""
             hint = _shorten_hint(channel, rules, fields)
             severity = Severity.ERROR if m.firm else Severity.WARNING
             p = _problem(

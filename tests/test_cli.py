@@ -137,3 +137,15 @@ def test_cache_reuses_unchanged_files_and_rechecks_changed_ones(make_project: Ma
     assert first.copies.keys() == second.copies.keys()
     validate_project(root, cache=cache, fingerprint="v2")
     assert cache["content/a.md"] is not kept
+
+
+def test_mastodon_counts_the_content_warning(make_project: MakeProject, runner: CliRunner) -> None:
+    text = POST.replace("[site, bluesky, mastodon, x]", "[mastodon]").replace(
+        '"A short hello from the café."', '"' + "a" * 480 + '"'
+    )
+    root = make_project({"content/hello.md": text})
+    assert runner.invoke(main, ["validate", str(root)]).exit_code == 0
+    (root / "content/hello.md").write_text(text.replace("summary:", "cw: Spoilers about the roast!\nsummary:"))
+    result = runner.invoke(main, ["validate", str(root)])
+    assert result.exit_code == 1
+    assert "error: Mastodon: the text is 505/500 graphemes (content warning included), 5 over" in result.output

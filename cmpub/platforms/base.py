@@ -125,6 +125,10 @@ class Rules:
         """Length of ``text`` in this platform's own unit (default: grapheme clusters)."""
         return graphemes(text)
 
+    def count_post(self, text: str, cw: str | None = None) -> int:
+        """Length of a whole post; platforms that count the content warning add it (Mastodon)."""
+        return self.count(text)
+
     def measures(self, text: str) -> tuple[Measure, ...]:
         """Every length this platform limits, with its limit (most have one)."""
         limit = self.max_length

@@ -308,8 +308,7 @@ def render(
 
 
 def _fits(rules: Rules, text: str, cw: str | None, limit: int) -> bool:
-    extra = rules.count(cw) if cw and rules.id == "mastodon" else 0
-    return rules.count(text) + extra <= limit
+    return rules.count_post(text, cw) <= limit
 
 
 # A sentence ends at . ! ? or … after a word (not after a bare number like "2." or "1 950.").
@@ -352,14 +351,17 @@ def _pack(
     units: list[tuple[str, str]], rules: Rules, limit: int, n: int, cw: str | None
 ) -> list[str]:
     suffix = f" ({n}/{n})"
-    room = limit - rules.count(suffix) - (rules.count(cw) if cw and rules.id == "mastodon" else 0)
+
+    def fits(text: str) -> bool:
+        return rules.count_post(text + suffix, cw) <= limit
+
     parts: list[str] = []
     current = ""
     queue = list(units)
     while queue:
         sep, unit = queue.pop(0)
         candidate = f"{current}{sep}{unit}" if current else unit
-        if rules.count(candidate) <= room:
+        if fits(candidate):
             current = candidate
             continue
         if current:
@@ -376,7 +378,7 @@ def _pack(
             parts.append(unit)  # cannot split a single word: reported as too long
             continue
         head, k = words[0], 1
-        while k < len(words) and rules.count(f"{head} {words[k]}") <= room:
+        while k < len(words) and fits(f"{head} {words[k]}"):
             head = f"{head} {words[k]}"
             k += 1
         parts.append(head)

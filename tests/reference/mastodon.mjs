@@ -62,7 +62,7 @@ const INVALID = '\\ufffe\\ufeff\\uffff';
 const PUNCTUATION = '!"#$%&\'()*+,\\-./:;<=>?@\\[\\]^_`{|}~';
 const SPACE_CHARS = ' \\t\\n\\x0b\\f\\r';
 const CTRL = '\\x00-\\x1f\\x7f';
-const LATIN_ACCENTS = '\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u00ff\\u0100-\\u024f\\u0253\\u0254\\u0256\\u0257\\u0259\\u025b\\u0263\\u0268\\u026f\\u0272\\u0289\\u028b\\u02bb\\u0300-\\u036f\\u1e00-\\u1eff';
+export const LATIN_ACCENTS = '\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u00ff\\u0100-\\u024f\\u0253\\u0254\\u0256\\u0257\\u0259\\u025b\\u0263\\u0268\\u026f\\u0272\\u0289\\u028b\\u02bb\\u0300-\\u036f\\u1e00-\\u1eff';
 // \p{Cyrillic}, \p{Pd} and \p{White_Space} as Node's ICU (Unicode 17) defines them.
 export const CYRILLIC = [[0x400, 0x484], [0x487, 0x52f], [0x1c80, 0x1c8a], [0x1d2b, 0x1d2b], [0x1d78, 0x1d78], [0x2de0, 0x2dff], [0xa640, 0xa69f], [0xfe2e, 0xfe2f], [0x1e030, 0x1e06d], [0x1e08f, 0x1e08f]];
 export const DASH_PUNCTUATION = [[0x2d, 0x2d], [0x58a, 0x58a], [0x5be, 0x5be], [0x1400, 0x1400], [0x1806, 0x1806], [0x2010, 0x2015], [0x2e17, 0x2e17], [0x2e1a, 0x2e1a], [0x2e3a, 0x2e3b], [0x2e40, 0x2e40], [0x2e5d, 0x2e5d], [0x301c, 0x301c], [0x3030, 0x3030], [0x30a0, 0x30a0], [0xfe31, 0xfe32], [0xfe58, 0xfe58], [0xfe63, 0xfe63], [0xff0d, 0xff0d], [0x10d6e, 0x10d6e], [0x10ead, 0x10ead]];
@@ -109,7 +109,7 @@ const MAX_URL_LENGTH = 4096;
 const MAX_TCO_SLUG_LENGTH = 40;
 
 // --- Mastodon app/models/account.rb, app/lib/extractor.rb ---------------------------------------
-const WORD = '\\p{L}\\p{M}\\p{Nd}\\p{Pc}';
+export const WORD = '\\p{L}\\p{M}\\p{Nd}\\p{Pc}';
 // USERNAME_RE is /[a-z0-9_]+([.-]+[a-z0-9_]+)*/i; Onigmo's case folding adds ſ and K (Kelvin).
 const USER_CHAR = '[a-zA-Z0-9_\\u017f\\u212a]';
 export const MENTION_RE = new RegExp(
