@@ -44,10 +44,12 @@ class Templates:
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(("html", "html.j2", "xml", "xml.j2")),
             keep_trailing_newline=True,
+            auto_reload=False,  # one build sees one state of the files
             trim_blocks=False,
             lstrip_blocks=False,
         )
         self._cache: dict[str, jinja2.Template] = {}
+        self._first: dict[tuple[str, ...], str] = {}
 
     def exists(self, name: str) -> bool:
         """True when a template of that name is found (project first, then theme)."""
@@ -61,10 +63,10 @@ class Templates:
 
     def first(self, *names: str) -> str:
         """The first of ``names`` that exists (so ``social/x.txt.j2`` beats the default)."""
-        for name in names:
-            if self.exists(name):
-                return name
-        return names[-1]
+        found = self._first.get(names)
+        if found is None:
+            found = self._first[names] = next((n for n in names if self.exists(n)), names[-1])
+        return found
 
     def get(self, name: str) -> jinja2.Template:
         """The compiled template, or a TemplateProblem at its file:line."""

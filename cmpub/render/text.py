@@ -13,7 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
 from cmpub.model import Config, Fields, Post
 from cmpub.platforms import RULES
@@ -162,7 +162,8 @@ def with_utm(url: str, channel: str, post_id: str, config: Config) -> str:
     ]
     if not added:
         return url
-    query = f"{parts.query}&{urlencode(added)}" if parts.query else urlencode(added)
+    encoded = "&".join(f"{k}={quote_plus(v)}" for k, v in added)
+    query = f"{parts.query}&{encoded}" if parts.query else encoded
     return urlunsplit(parts._replace(query=query))
 
 
