@@ -7,6 +7,7 @@ Exit codes: 0 clean, 1 problems found, 2 usage or configuration error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,97 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
         )
         click.echo(summary, err=bool(report.problems))
     sys.exit(1 if report.errors else 0)
+
+
+# ----------------------------------------------------------------------------- build
+
+
+def _project(path: Path) -> Path:
+    if not path.exists():
+        raise click.UsageError(f"'{path}' does not exist")
+    root = find_root(path)
+    if root is None:
+        raise click.UsageError(f"no cmpub.yaml in '{path}' or above it: is this a cmpub project?")
+    return root
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path), default=Path("."))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: dist/ in the project).",
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO",
+    default=None,
+    help="The clock, e.g. 2026-12-01T09:00+01:00 (default: the real time).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Image worker processes (default: all cores).",
+)
+@click.option("--no-images", is_flag=True, help="Skip image variants (text and site only).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="How Problems are printed.",
+)
+def build(
+    path: Path, out: Path | None, now_text: str | None, jobs: int | None, no_images: bool, fmt: str
+) -> None:
+    """Render every post for every channel, the branded images and the site into dist/.
+
+    Stops before writing anything when a post has a Problem; the previous dist/ stays intact.
+    """
+    from cmpub.build import build as run_build
+    from cmpub.clock import parse_now
+    from cmpub.errors import ProblemsFound
+
+    root = _project(path)
+    try:
+        now = parse_now(now_text)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{now_text}' is not an ISO date and time", param_hint="--now"
+        ) from None
+    bar: Any = None
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+
+    def progress(what: str, done: int, total: int) -> None:
+        nonlocal bar
+        if not interactive or total < 20:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=f"Encoding {what}", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+        if done == total:
+            bar.__exit__(None, None, None)
+            bar = None
+
+    try:
+        result = run_build(root, out, now=now, jobs=jobs, images=not no_images, progress=progress)
+    except ConfigError as exc:
+        _print_problems(exc.problems, fmt)
+        sys.exit(2)
+    except ProblemsFound as exc:
+        _print_problems(exc.problems, fmt)
+        if fmt == "text":
+            click.echo(f"cmpub: {exc}", err=True)
+        sys.exit(1)
+    _print_problems(result.warnings, fmt)
+    if fmt == "text":
+        click.echo(result.summary())
 
 
 # ----------------------------------------------------------------------------- count
