@@ -35,7 +35,9 @@ channels:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
@@ -46,14 +48,20 @@ def main() -> int:
     cmpub = Path(sys.executable).with_name("cmpub")
     cmd = [str(cmpub), "validate", str(corpus)]
     first = subprocess.run(cmd, capture_output=True, text=True)
-    print(first.stderr.strip().splitlines()[-1] if first.stderr.strip() else first.stdout.strip()[-200:])
+    print(
+        first.stderr.strip().splitlines()[-1]
+        if first.stderr.strip()
+        else first.stdout.strip()[-200:]
+    )
     times = []
     for _ in range(args.runs):
         start = time.perf_counter()
         subprocess.run(cmd, capture_output=True, check=False)
         times.append(time.perf_counter() - start)
-    print(f"cmpub validate, {args.n} posts, {args.runs} runs: min {min(times):.3f} s, "
-          f"median {statistics.median(times):.3f} s, max {max(times):.3f} s")
+    print(
+        f"cmpub validate, {args.n} posts, {args.runs} runs: min {min(times):.3f} s, "
+        f"median {statistics.median(times):.3f} s, max {max(times):.3f} s"
+    )
     return 0
 
 

@@ -145,7 +145,12 @@ def test_mastodon_counts_the_content_warning(make_project: MakeProject, runner: 
     )
     root = make_project({"content/hello.md": text})
     assert runner.invoke(main, ["validate", str(root)]).exit_code == 0
-    (root / "content/hello.md").write_text(text.replace("summary:", "cw: Spoilers about the roast!\nsummary:"))
+    (root / "content/hello.md").write_text(
+        text.replace("summary:", "cw: Spoilers about the roast!\nsummary:")
+    )
     result = runner.invoke(main, ["validate", str(root)])
     assert result.exit_code == 1
-    assert "error: Mastodon: the text is 505/500 graphemes (content warning included), 5 over" in result.output
+    assert (
+        "error: Mastodon: the text is 505/500 graphemes (content warning included), 5 over"
+        in result.output
+    )

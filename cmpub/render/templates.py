@@ -128,7 +128,9 @@ def _files(env: jinja2.Environment) -> Iterator[Path]:
     loader = env.loader
     assert isinstance(loader, jinja2.FileSystemLoader)
     for folder in loader.searchpath:
-        yield from (p for p in Path(folder).rglob("*") if p.suffix in (".j2", ".json") and p.is_file())
+        yield from (
+            p for p in Path(folder).rglob("*") if p.suffix in (".j2", ".json") and p.is_file()
+        )
 
 
 def _template_frame(template: jinja2.Template) -> tuple[str | None, int | None]:
