@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing as mp
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -81,8 +83,22 @@ def validate_project(
     broken: set[Problem] = set()
     seen: dict[str, str] = {}
     files = paths if paths is not None else find_posts(root, config.content_dir)
+    results: dict[str, FileResult] = {}
+    todo: list[tuple[str, str]] = []
     for path in files:
-        result = _check_file(loader, path, rules, templates, cache, fingerprint, broken)
+        rel = loader.rel(path)
+        key, hit = _lookup(loader, path, rel, cache, fingerprint)
+        if hit is not None:
+            results[rel] = hit
+        else:
+            todo.append((str(path), key))
+    for rel, (result, template_problems) in _compute_all(loader, rules, templates, todo):
+        results[rel] = result
+        broken.update(template_problems)
+        if cache is not None and not template_problems:
+            cache[rel] = result
+    for path in files:
+        result = results[loader.rel(path)]
         report.problems.extend(result.problems)
         post = result.post
         if post is None:
@@ -120,47 +136,77 @@ def _stat(root: Path, rel: str) -> tuple[str, int, int]:
     return rel, st.st_mtime_ns, st.st_size
 
 
-def _check_file(
-    loader: Loader,
-    path: Path,
-    rules: dict[str, Rules],
-    templates: Templates,
-    cache: dict[str, FileResult] | None,
-    fingerprint: str,
-    broken: set[Problem],
-) -> FileResult:
-    rel = loader.rel(path)
+def _lookup(
+    loader: Loader, path: Path, rel: str, cache: dict[str, FileResult] | None, fingerprint: str
+) -> tuple[str, FileResult | None]:
+    """The file's cache key, and its cached result when bytes and images are unchanged."""
     try:
         data = path.read_bytes()
     except OSError:
         data = b""
     key = hashlib.sha256(fingerprint.encode() + b"\0" + data).hexdigest()
-    if cache is not None:
-        hit = cache.get(rel)
-        if (
-            hit
-            and hit.key == key
-            and all(_stat(loader.root, f) == (f, m, n) for f, m, n in hit.inputs)
-        ):
-            return hit
+    hit = cache.get(rel) if cache is not None else None
+    if hit and hit.key == key and all(_stat(loader.root, f) == (f, m, n) for f, m, n in hit.inputs):
+        return key, hit
+    return key, None
+
+
+def _check_file(
+    loader: Loader, path: Path, key: str, rules: dict[str, Rules], templates: Templates
+) -> tuple[FileResult, list[Problem]]:
+    """Load one post and check it on each channel; template Problems come back apart."""
     post, problems = loader.load_post(path)
     copies: dict[str, Copy] = {}
-    clean = True
+    template_problems: list[Problem] = []
     if post is not None:
         for channel in post.channels:
             try:
                 copy, found = check_channel(post, channel, rules[channel], loader.config, templates)
             except TemplateProblem as exc:
-                broken.add(exc.problem)
-                clean = False
+                template_problems.append(exc.problem)
                 continue
             copies[channel] = copy
             problems.extend(found)
     files = sorted({img.file for img in _all_images(post)}) if post else []
-    result = FileResult(key, tuple(_stat(loader.root, f) for f in files), post, problems, copies)
-    if cache is not None and clean:
-        cache[rel] = result
-    return result
+    inputs = tuple(_stat(loader.root, f) for f in files)
+    return FileResult(key, inputs, post, problems, copies), template_problems
+
+
+#: Below this many files to check, one process is faster than forking workers.
+PARALLEL_MIN = 200
+_WORK: tuple[Loader, dict[str, Rules], Templates] | None = None  # inherited by forked workers
+
+
+def _check_chunk(
+    items: list[tuple[str, str]],
+) -> list[tuple[str, tuple[FileResult, list[Problem]]]]:
+    assert _WORK is not None
+    loader, rules, templates = _WORK
+    return [
+        (loader.rel(Path(p)), _check_file(loader, Path(p), key, rules, templates))
+        for p, key in items
+    ]
+
+
+def _compute_all(
+    loader: Loader, rules: dict[str, Rules], templates: Templates, todo: list[tuple[str, str]]
+) -> list[tuple[str, tuple[FileResult, list[Problem]]]]:
+    """Check the files that changed, on every core when there are many (forked workers)."""
+    global _WORK
+    _WORK = (loader, rules, templates)
+    workers = min(os.cpu_count() or 1, 4)
+    if len(todo) < PARALLEL_MIN or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return _check_chunk(todo)
+    done = _check_chunk(todo[:1])  # warm up in the parent: compiled patterns are inherited
+    rest = todo[1:]
+    size = -(-len(rest) // workers)
+    chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
+    with mp.get_context("fork").Pool(len(chunks) - 1) as pool:
+        pending = [pool.apply_async(_check_chunk, (chunk,)) for chunk in chunks[1:]]
+        done += _check_chunk(chunks[0])
+        for job in pending:
+            done += job.get()
+    return done
 
 
 def _all_images(post: Post) -> list[Image]:
