@@ -152,7 +152,7 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
             f"{_plural(len(channels), 'channel')}: {_plural(len(report.errors), 'error')}, "
             f"{_plural(len(report.warnings), 'warning')}"
         )
-        click.echo(summary, err=bool(report.problems))
+        click.echo(summary)
     sys.exit(1 if report.errors else 0)
 
 

@@ -142,7 +142,8 @@ POST_SCHEMA = Map(
         "cw": Str(),
         "reshare": List(Duration(), default=[]),
         "overrides": Map({}, extra=_OVERRIDE, extra_keys=_channel_key),
-    }
+    },
+    partial=True,  # a bad field does not hide the Problems of the others
 )
 
 
@@ -289,45 +290,54 @@ class Loader:
         ctx: Context,
     ) -> Post | None:
         source = Source(rel, doc.marks, body_line)
-        zone = data["timezone"] or self.zone
-        when = parse_date(data["date"], zone, ctx, self.config.default_time)
-        channels = self._channels(data["channels"], ctx)
-        images = self._images_of(data["images"], path, ("images",), ctx)
-        fields = Fields(
-            title=data["title"],
-            summary=data["summary"],
-            body=body,
-            cta=Cta(**data["cta"]) if data["cta"] else None,
-            images=images if images is not None else (),
-            tags=tuple(t.lstrip("#") for t in data["tags"]),
-            poll=_poll(data["poll"]),
-            thread=bool(data["thread"]),
-            cw=data["cw"],
-        )
-        overrides = self._overrides(data["overrides"], channels, path, ctx)
-        if not body.strip() and not data["summary"]:
+
+        def ok(key: str, default: Any = None) -> Any:
+            value = data.get(key, default)
+            return default if value is INVALID else value
+
+        zone = ok("timezone") or self.zone
+        when = None
+        if data["date"] is not INVALID and data["timezone"] is not INVALID:
+            when = parse_date(data["date"], zone, ctx, self.config.default_time)
+        channels = None if data["channels"] is INVALID else self._channels(data["channels"], ctx)
+        images = None
+        if data["images"] is not INVALID:
+            images = self._images_of(data["images"], path, ("images",), ctx)
+        overrides = None
+        if data["overrides"] is not INVALID:
+            overrides = self._overrides(data["overrides"], channels, path, ctx)
+        if not body.strip() and not ok("summary"):
             ctx.report(
                 ("title",),
                 "post.no-text",
                 "the post has no text: no body and no summary",
                 "write the text below the closing '---', or add 'summary:'",
             )
-        if when is None or channels is None or images is None or overrides is None:
-            return None
-        if any(p.severity == "error" for p in ctx.problems):
-            return None
-        default_id = _default_id(rel, self.config.content_dir)
+        title = ok("title")
+        if when is None or channels is None or not title:
+            return None  # nothing useful can be checked per channel
+        fields = Fields(
+            title=title,
+            summary=ok("summary"),
+            body=body,
+            cta=Cta(**data["cta"]) if ok("cta") else None,
+            images=images or (),
+            tags=tuple(t.lstrip("#") for t in ok("tags", [])),
+            poll=_poll(ok("poll")),
+            thread=bool(ok("thread", False)),
+            cw=ok("cw"),
+        )
         return Post(
-            id=data["id"] or default_id,
+            id=ok("id") or _default_id(rel, self.config.content_dir),
             source=source,
             date=when,
             timezone=zone,
             channels=channels,
-            status=data["status"],
-            lang=data["lang"] or self.config.default_language,
+            status=ok("status", "ready"),
+            lang=ok("lang") or self.config.default_language,
             fields=fields,
-            overrides=overrides,
-            reshare=tuple(data["reshare"]),
+            overrides=overrides or {},
+            reshare=tuple(ok("reshare", [])),
         )
 
     def _channels(self, names: list[str] | None, ctx: Context) -> tuple[str, ...] | None:

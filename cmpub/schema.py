@@ -384,6 +384,7 @@ class Map(Spec):
     extra: Spec | None = None
     extra_keys: Callable[[str], str | None] | None = None  # returns an error message or None
     unknown: Severity = Severity.ERROR
+    partial: bool = False  # on a bad field, return the others (bad ones as INVALID)
     expected: str = "a mapping of 'key: value' lines"
 
     def convert(self, value: Any, where: Path, ctx: Context) -> Any:
@@ -436,8 +437,9 @@ class Map(Spec):
                     f"add a line '{key}: ...'",
                 )
                 bad = True
+                out[key] = INVALID
             elif isinstance(spec, Map) and not any(f.required for f in spec.fields.values()):
                 out[key] = spec.convert({}, (*where, key), ctx)  # a section: its defaults
             else:
                 out[key] = spec.default
-        return INVALID if bad else out
+        return INVALID if bad and not self.partial else out

@@ -478,7 +478,7 @@ def _poll(post: Post, channel: str, fields: Fields, rules: Rules) -> list[Proble
             _problem(
                 post,
                 key,
-                Severity.ERROR,
+                Severity.ERROR if rules.poll_with_images_firm else Severity.WARNING,
                 f"{channel}.poll-with-images",
                 f"{rules.name}: a poll cannot have images",
                 f"add 'overrides: {{{channel}: {{images: []}}}}' or remove the images",

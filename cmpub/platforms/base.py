@@ -118,6 +118,7 @@ class Rules:
     max_links: Limit | None = None
     poll: PollRules | None = None
     poll_with_images: bool = False
+    poll_with_images_firm: bool = True  # False: the exclusion is only reported (⚠), so warn
     threads: bool = False  # can publish a thread (replies to its own post)
     empty_text_ok: bool = False
 

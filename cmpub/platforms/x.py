@@ -77,6 +77,7 @@ RULES = XRules(
         source=_SRC + ": CreatePostsPoll options 2–4 × 1–25 chars, duration_minutes 5–10,080",
     ),
     poll_with_images=False,  # widely reported, not in the OpenAPI (⚠)
+    poll_with_images_firm=False,
     threads=True,  # reply.in_reply_to_tweet_id (self-replies under the 2026-02-23 rule: ⚠)
 )
 
