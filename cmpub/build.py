@@ -23,7 +23,7 @@ from typing import Any
 
 from cmpub import __version__
 from cmpub.config import FILENAME, channel_rules
-from cmpub.errors import Problem, ProblemsFound, error
+from cmpub.errors import Problem, ProblemsFound, error, warning
 from cmpub.model import Config, Image, Post
 from cmpub.output import check_out_dir, staged
 from cmpub.platforms import RULES
@@ -360,9 +360,13 @@ def _render_media(
     if problems:
         raise ProblemsFound(problems)
     rendered = {}
+    said: set[Problem] = set()
     for item in keyed:
-        name, width, height, size, media_type, sha, _warnings = index[item.key]
+        name, width, height, size, media_type, sha, warnings = index[item.key]
         rendered[item.key] = _Rendered(folder / name, width, height, size, media_type, sha)
+        for text in warnings:
+            said.add(warning(item.image.file, 0, 0, "image.warning", f"{item.channel}: {text}", ""))
+    result.warnings.extend(sorted(said))
     return rendered
 
 

@@ -214,6 +214,8 @@ def load_config(root: Path) -> Config:
     if isinstance(defaults, dict) and isinstance(defaults.get("channels"), list):
         raw = doc.data.get("channels")
         _check_defaults(defaults["channels"], raw if isinstance(raw, dict) else {}, ctx)
+    if data is not INVALID:
+        _check_brand_files(root, data["brand"], ctx)
     errors = [p for p in ctx.problems if p.severity == "error"]
     if errors or data is INVALID or channels is None:
         raise ConfigError(f"{FILENAME} has {len(errors)} error(s)", ctx.problems)
@@ -256,6 +258,29 @@ def _check_defaults(names: list[Any], channels: dict[str, Any], ctx: Context) ->
                 "config.channel",
                 f"default channel '{cid}' is not configured under 'channels:'",
                 f"add '{cid}:' under 'channels:' or remove it here",
+            )
+
+
+def _check_brand_files(root: Path, brand: dict[str, Any], ctx: Context) -> None:
+    """The logo and the font must be files inside the project (the build draws with them)."""
+    for key, what in (("logo", "image"), ("font", "TrueType or OpenType font")):
+        rel = brand.get(key)
+        if not rel:
+            continue
+        path = (root / rel).resolve()
+        if not path.is_relative_to(root.resolve()):
+            ctx.report(
+                ("brand", key),
+                "config.brand-file",
+                f"brand {key} '{rel}' is outside the project",
+                "copy it into assets/ and point at it there",
+            )
+        elif not path.is_file():
+            ctx.report(
+                ("brand", key),
+                "config.brand-file",
+                f"brand {key} '{rel}' not found",
+                f"put the {what} at that path, or fix the path",
             )
 
 

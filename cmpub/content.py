@@ -514,7 +514,14 @@ def read_image_header(path: Path) -> tuple[str, int, int, int] | str:
     try:
         with PILImage.open(path) as img:
             fmt, (w, h) = img.format or "", img.size
-    except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError):
+    except PILImage.DecompressionBombError as exc:  # refused from the header, never decoded
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = int(found.group(1)) if found else MAX_IMAGE_PIXELS * 4
+        return (
+            f"it is {pixels / 1e6:.0f} megapixels; the limit is "
+            f"{MAX_IMAGE_PIXELS / 1e6:.0f}|resize it to at most 6000 px on its long side"
+        )
+    except (UnidentifiedImageError, OSError, ValueError):
         return "it is not an image Pillow can read|export it as JPEG or PNG"
     if fmt not in IMAGE_FORMATS:
         return f"{fmt} images are not supported|export it as JPEG or PNG"
