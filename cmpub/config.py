@@ -6,11 +6,12 @@ all of them are reported at once (``ConfigError`` carries the list).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from cmpub.errors import ConfigError, Problem, error
-from cmpub.model import Brand, Cadence, Channel, Config, Deploy, Site, Utm
+from cmpub.model import Brand, Cadence, Channel, Config, Deploy, Person, Site, Utm
 from cmpub.platforms import CHANNELS, RULES, Limit, guess_channel
 from cmpub.schema import (
     INVALID,
@@ -92,6 +93,14 @@ def _channel_key_error(key: str) -> str | None:
     return f"unknown channel '{key}' ({hint})"
 
 
+def _person_key_error(key: str) -> str | None:
+    if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
+        return None
+    return (
+        f"'{key}' cannot name a person: use lowercase letters, digits, '-' or '_' (like chez-mado)"
+    )
+
+
 def _cadence_key_error(key: str) -> str | None:
     if key in CHANNELS or key == "default":
         return None
@@ -165,6 +174,29 @@ SCHEMA = Map(
                 "ledger": Str(default="ledger"),
                 "push": Bool(default=True),
             }
+        ),
+        "people": Map(
+            {},
+            extra=Map(
+                {
+                    "name": Str(required=True),
+                    **{
+                        cid: Str(
+                            pattern=r"@?[^\s@]+(?:@[^\s@]+)?", expected="a handle like '@someone'"
+                        )
+                        for cid in (
+                            "bluesky",
+                            "mastodon",
+                            "x",
+                            "threads",
+                            "linkedin",
+                            "facebook",
+                            "instagram",
+                        )
+                    },
+                }
+            ),
+            extra_keys=_person_key_error,
         ),
         "content_dir": Str(default="content"),
         "assets_dir": Str(default="assets"),
@@ -317,6 +349,10 @@ def _build(root: Path, data: dict[str, Any], channels: dict[str, Channel]) -> Co
         cadence=cadence,
         quiet_hours=(quiet[0], quiet[1]) if quiet else None,
         deploy=Deploy(deploy["catch_up"], deploy["ledger"], deploy["push"]),
+        people={
+            key: Person(key, value["name"], {c: h for c, h in value.items() if c != "name" and h})
+            for key, value in data["people"].items()
+        },
         content_dir=data["content_dir"],
         assets_dir=data["assets_dir"],
     )

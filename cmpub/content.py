@@ -60,6 +60,9 @@ class _Delimited(frontmatter.YAMLHandler):  # type: ignore[misc]
 _HANDLER = _Delimited()
 
 
+_MENTION = re.compile(r"@\{([a-z0-9][a-z0-9_-]*)\}")
+
+
 class _Refusal(NamedTuple):
     """Why an image path cannot be used (becomes a Problem at each post that uses it)."""
 
@@ -313,6 +316,7 @@ class Loader:
                 "the post has no text: no body and no summary",
                 "write the text below the closing '---', or add 'summary:'",
             )
+        self._check_mentions(data, body, body_line, ctx)
         title = ok("title")
         if when is None or channels is None or not title:
             return None  # nothing useful can be checked per channel
@@ -339,6 +343,39 @@ class Loader:
             overrides=overrides or {},
             reshare=tuple(ok("reshare", [])),
         )
+
+    def _check_mentions(
+        self, data: dict[str, Any], body: str, body_line: int, ctx: Context
+    ) -> None:
+        """Every ``@{key}`` must name someone under ``people:`` in cmpub.yaml."""
+        people = self.config.people
+        texts: list[tuple[tuple[str | int, ...] | None, str]] = [(None, body)]
+        if isinstance(data.get("summary"), str):
+            texts.append((("summary",), data["summary"]))
+        for cid, over in (
+            (data.get("overrides") or {}).items() if isinstance(data.get("overrides"), dict) else ()
+        ):
+            for key in ("summary", "body"):
+                if isinstance(over, dict) and isinstance(over.get(key), str):
+                    texts.append((("overrides", cid, key), over[key]))
+        for where, text in texts:
+            for m in _MENTION.finditer(text):
+                key = m.group(1)
+                if key in people:
+                    continue
+                hint = (
+                    did_you_mean(key, list(people))
+                    or f"add '{key}:' with a name and handles under 'people:' in cmpub.yaml"
+                )
+                message = f"'@{{{key}}}' names nobody in cmpub.yaml 'people:'"
+                if where is None:
+                    line = body_line + text.count("\n", 0, m.start())
+                    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                    ctx.problems.append(
+                        error(ctx.path, line, col, "post.unknown-mention", message, hint)
+                    )
+                else:
+                    ctx.report(where, "post.unknown-mention", message, hint)
 
     def _channels(self, names: list[str] | None, ctx: Context) -> tuple[str, ...] | None:
         if names is None:

@@ -82,6 +82,25 @@ class Deploy:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone posts mention (a partner, a customer): a name and a handle per network.
+
+    ``@{key}`` in a post becomes the handle on each network that has one, the name elsewhere.
+    """
+
+    key: str
+    name: str
+    handles: dict[str, str] = field(default_factory=dict)
+
+    def on(self, channel: str) -> str:
+        """How this person is written on ``channel``: '@handle', or the plain name."""
+        handle = self.handles.get(channel)
+        if not handle:
+            return self.name
+        return handle if handle.startswith("@") else "@" + handle
+
+
+@dataclass(frozen=True)
 class Config:
     """A checked ``cmpub.yaml``. ``root`` is the project folder it was read from."""
 
@@ -97,6 +116,7 @@ class Config:
     cadence: dict[str, Cadence] = field(default_factory=dict)
     quiet_hours: tuple[str, str] | None = None
     deploy: Deploy = field(default_factory=Deploy)
+    people: dict[str, Person] = field(default_factory=dict)
     content_dir: str = "content"
     assets_dir: str = "assets"
 

@@ -31,7 +31,7 @@ from cmpub.errors import error
 from cmpub.model import Config, Post
 from cmpub.platforms import CHANNELS, RULES
 from cmpub.render.templates import THEME, TemplateProblem, Templates
-from cmpub.render.text import article_url, plain
+from cmpub.render.text import article_url, plain, with_mentions
 
 #: Where the build puts a copy of ``brand.logo`` inside ``dist/`` (when the brand has a logo).
 LOGO_PATH = "brand/logo.png"
@@ -243,9 +243,13 @@ def _item(
     pics = [_image(i) for i in images.get(post.id, [])]
     og = og_images.get(post.id) or (images.get(post.id) or [None])[0]
     lang = post.lang
-    body = converter.convert(fields.body, lang)
-    text = plain(fields.body)
-    summary = typography(plain(fields.summary), lang) if fields.summary else None
+    body = converter.convert(with_mentions(fields.body, "site", config), lang)
+    text = plain(with_mentions(fields.body, "site", config))
+    summary = (
+        typography(plain(with_mentions(fields.summary, "site", config)), lang)
+        if fields.summary
+        else None
+    )
     cta = None
     if fields.cta and _safe_url(fields.cta.url):
         cta = {

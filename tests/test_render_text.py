@@ -161,3 +161,39 @@ def test_an_undefined_variable_is_a_problem_at_its_line(make_project: MakeProjec
         "templates/social/x.txt.j2:2:1: error: 'nope' is undefined "
         "(define it, or guard it with {% if ... is defined %})"
     ]
+
+
+PEOPLE = """people:
+  mado: {name: Chez Mado, bluesky: mado.bsky.social, mastodon: "@mado@social.example"}
+"""
+
+
+def test_mentions_become_each_networks_handle(make_project: MakeProject) -> None:
+    from tests.helpers import CONFIG
+
+    text = POST.replace("A short hello from the café.", "Merci @{mado} !")
+    root = make_project({"content/hello.md": text}, config=CONFIG + PEOPLE)
+    from cmpub.validate import validate_project
+
+    report = validate_project(root)
+    assert report.problems == []
+    shown = {
+        ch: report.copies[("hello", ch)].parts[0].split("\n")[0]
+        for ch in ("bluesky", "mastodon", "x")
+    }
+    assert shown == {
+        "bluesky": "Merci @mado.bsky.social !",
+        "mastodon": "Merci @mado@social.example !",
+        "x": "Merci Chez Mado !",
+    }
+
+
+def test_an_unknown_mention_is_a_problem_at_its_place(make_project: MakeProject) -> None:
+    from cmpub.validate import validate_project
+    from tests.helpers import CONFIG
+
+    text = POST.replace("Body of the article.", "Body.\n\nThanks to @{madoo} for the croissants.")
+    root = make_project({"content/hello.md": text}, config=CONFIG + PEOPLE)
+    assert [str(p) for p in validate_project(root).problems] == [
+        "content/hello.md:9:11: error: '@{madoo}' names nobody in cmpub.yaml 'people:' (did you mean 'mado'?)"
+    ]

@@ -237,6 +237,19 @@ def copy_context(post: Post, fields: Fields, channel: str, config: Config) -> di
     }
 
 
+MENTION = re.compile(r"@\{([a-z0-9][a-z0-9_-]*)\}")
+
+
+def with_mentions(text: str, channel: str, config: Config) -> str:
+    """``@{key}`` replaced by that person's handle on ``channel`` (their name where none)."""
+    if "@{" not in text:
+        return text
+    people = config.people
+    return MENTION.sub(
+        lambda m: people[m.group(1)].on(channel) if m.group(1) in people else m.group(0), text
+    )
+
+
 def body_text(fields: Fields) -> str:
     """The social copy's own words: the summary when there is one, else the body as plain text."""
     return plain(fields.summary if fields.summary else fields.body)
@@ -289,7 +302,7 @@ def render(
         templates = _DEFAULT_TEMPLATES = _DEFAULT_TEMPLATES or Templates(None)
     rules = rules or RULES[channel]
     fields = post.variant(channel)
-    words = _tag_links(body_text(fields), channel, post, config)
+    words = _tag_links(with_mentions(body_text(fields), channel, config), channel, post, config)
     name = templates.first(f"social/{channel}.txt.j2", "social/default.txt.j2")
     context = copy_context(post, fields, channel, config)
     whole = _clean(templates.render(name, words=words, **context))
