@@ -34,7 +34,7 @@ from cmpub.site import SiteImage, render_site
 from cmpub.validate import FileResult, Report, validate_project
 
 CACHE_DIR = ".cmpub-cache"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 MANIFEST = "manifest.json"
 
 Progress = Callable[[str, int, int], None]
@@ -69,9 +69,9 @@ class _Cache:
     """What survives between builds (pickled in .cmpub-cache/build.pickle)."""
 
     files: dict[str, FileResult] = field(default_factory=dict)
-    sources: dict[str, tuple[int, int, str]] = field(
-        default_factory=dict
-    )  # path -> mtime, size, sha
+    #: source image path -> (mtime_ns, size, sha256), so unchanged files are not hashed again
+    sources: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    pages: dict[str, Any] = field(default_factory=dict)  # site: converted posts, article pages
     format: int = CACHE_FORMAT
     version: str = __version__
 
@@ -99,11 +99,11 @@ def _save_cache(folder: Path, cache: _Cache) -> None:
     tmp.replace(folder / "build.pickle")
 
 
-def fingerprint(root: Path, templates: Templates) -> str:
-    """A hash of everything every post's output depends on: cmpub, cmpub.yaml, templates."""
+def fingerprint(root: Path, templates: Templates, folder: str) -> str:
+    """A hash of what every post's copies (folder 'social') or pages ('site') depend on."""
     h = hashlib.sha256(__version__.encode())
     h.update((root / FILENAME).read_bytes())
-    h.update(templates.fingerprint().encode())
+    h.update(templates.fingerprint(folder).encode())
     return h.hexdigest()
 
 
@@ -131,7 +131,9 @@ def build(
     cache = _load_cache(cache_dir)
     templates = Templates(root)
     before = dict(cache.files)
-    report = validate_project(root, cache=cache.files, fingerprint=fingerprint(root, templates))
+    report = validate_project(
+        root, cache=cache.files, fingerprint=fingerprint(root, templates, "social")
+    )
     result = BuildResult(out=out, posts=len(report.posts))
     result.warnings = report.warnings
     stale = [rel for rel in before if rel not in cache.files or cache.files[rel] is not before[rel]]
@@ -154,7 +156,19 @@ def build(
     files: dict[str, bytes] = {}
     site_images, og_images = _site_media(media, rendered, report)
     try:
-        files.update(render_site(report.posts, config, templates, now, site_images, og_images, {}))
+        files.update(
+            render_site(
+                report.posts,
+                config,
+                templates,
+                now,
+                site_images,
+                og_images,
+                {},
+                memo=cache.pages,
+                fingerprint=fingerprint(root, templates, "site"),
+            )
+        )
     except TemplateProblem as exc:
         raise ProblemsFound([exc.problem]) from None
     manifest = _manifest(report, config, media, rendered, now)
@@ -164,6 +178,7 @@ def build(
     if config.brand.logo:
         files.setdefault("brand/logo.png", (root / config.brand.logo).read_bytes())
 
+    _save_cache(cache_dir, cache)
     with staged(out) as writer:
         for rel in sorted(files):
             writer.write(rel, files[rel])

@@ -16,6 +16,7 @@ import hashlib
 import html
 import json
 import math
+import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -72,11 +73,18 @@ def render_site(
     images: dict[str, list[SiteImage]],
     og_images: dict[str, SiteImage],
     social: dict[str, list[SocialCopy]],
+    memo: dict[str, Any] | None = None,
+    fingerprint: str = "",
 ) -> dict[str, bytes]:
     """Every file of the site, path inside ``dist/`` -> bytes (same inputs, same bytes).
 
-    Raises :class:`~cmpub.render.templates.TemplateProblem` when a template is broken.
+    With ``memo`` (kept by the build between runs) and the ``fingerprint`` of the templates and
+    cmpub.yaml, each post's converted body and article page are reused while their inputs are
+    unchanged; ``memo`` is replaced in place by what this run used. Raises
+    :class:`~cmpub.render.templates.TemplateProblem` when a template is broken.
     """
+    old = dict(memo or {})
+    used: dict[str, Any] = {}
     shown = site_posts(posts, now)
     converter = _Markdown(config.site.url)
     words = load_strings(templates)
@@ -84,7 +92,16 @@ def render_site(
     def strings(lang: str) -> dict[str, str]:
         return words.get(lang.lower(), words.get(lang.split("-")[0].lower(), words["en"]))
 
-    items = [_item(p, config, converter, images, og_images, social) for p in shown]
+    items = []
+    for p in shown:
+        key = "item:" + _digest(
+            fingerprint, p, images.get(p.id), og_images.get(p.id), social.get(p.id)
+        )
+        item = old.get(key)
+        if item is None:
+            item = _item(p, config, converter, images, og_images, social)
+        used[key] = item
+        items.append(dict(item))
     for i, item in enumerate(items):  # neighbours, for "newer / older post" links
         item["newer"] = _link(items[i - 1]) if i > 0 else None
         item["older"] = _link(items[i + 1]) if i + 1 < len(items) else None
@@ -115,10 +132,14 @@ def render_site(
         }
         page(path, "site/index.html.j2", site_lang, page=meta, items=chunk, pager=pager)
     for item in items:
-        meta = _meta(config, item["title"], item["description"], item["url"], item)
-        page(
-            f"{item['path']}index.html", "site/article.html.j2", item["lang"], page=meta, item=item
-        )
+        path = f"{item['path']}index.html"
+        key = "page:" + _digest(fingerprint, base["css"], item)
+        if key in old:
+            out[path] = old[key]
+        else:
+            meta = _meta(config, item["title"], item["description"], item["url"], item)
+            page(path, "site/article.html.j2", item["lang"], page=meta, item=item)
+        used[key] = out[path]
     for tag in tags:
         url = f"{config.site.url}/tags/{tag['path']}"
         meta = _meta(config, f"#{tag['name']}", config.site.description, url)
@@ -141,7 +162,15 @@ def render_site(
         "site/sitemap.xml.j2", **base, urls=_sitemap(config, items, tags, len(pages))
     ).encode()
     out["robots.txt"] = templates.render("site/robots.txt.j2", **base).encode()
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     return dict(sorted(out.items()))
+
+
+def _digest(*parts: Any) -> str:
+    """A stable hash of plain data and frozen dataclasses (what a cached page depends on)."""
+    return hashlib.sha256(pickle.dumps(parts, protocol=4)).hexdigest()
 
 
 # ----------------------------------------------------------------------------- context

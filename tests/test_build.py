@@ -271,3 +271,26 @@ def test_unwritable_output_folder_even_as_root(
     assert result.exit_code == 1
     assert "cannot write the output folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_site_pages_of_unchanged_posts_are_reused(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cmpub import site
+
+    root = _project(make_project, {"content/other.md": POST.replace("Hello", "Other")})
+    build(root, now=NOW)
+    calls: list[str] = []
+    real = site._item
+
+    def counting(post, *args, **kwargs):  # noqa: ANN001, ANN202
+        calls.append(post.id)
+        return real(post, *args, **kwargs)
+
+    monkeypatch.setattr(site, "_item", counting)
+    build(root, now=NOW)
+    assert calls == []
+    (root / "content/other.md").write_text(POST.replace("Hello", "Changed"), encoding="utf-8")
+    build(root, now=NOW)
+    assert calls == ["other"]
+    assert "Changed" in (root / "dist/index.html").read_text()

@@ -101,10 +101,10 @@ class Templates:
             filename, line = _template_frame(template)
             raise TemplateProblem(self._problem(filename or name, line, str(exc))) from None
 
-    def fingerprint(self) -> str:
-        """A hash of every template file that may be used (for the build cache)."""
+    def fingerprint(self, folder: str = "") -> str:
+        """A hash of the template files (under ``folder``, e.g. 'social') for the build cache."""
         h = hashlib.sha256()
-        for path in sorted(_files(self.env)):
+        for path in sorted(_files(self.env, folder)):
             h.update(str(path.relative_to(path.parents[1])).encode())
             h.update(path.read_bytes())
         return h.hexdigest()
@@ -124,13 +124,12 @@ class Templates:
         return error(shown, line or 0, 1, "template.error", message, hint)
 
 
-def _files(env: jinja2.Environment) -> Iterator[Path]:
+def _files(env: jinja2.Environment, sub: str = "") -> Iterator[Path]:
     loader = env.loader
     assert isinstance(loader, jinja2.FileSystemLoader)
     for folder in loader.searchpath:
-        yield from (
-            p for p in Path(folder).rglob("*") if p.suffix in (".j2", ".json") and p.is_file()
-        )
+        base = Path(folder) / sub if sub else Path(folder)
+        yield from (p for p in base.rglob("*") if p.suffix in (".j2", ".json") and p.is_file())
 
 
 def _template_frame(template: jinja2.Template) -> tuple[str | None, int | None]:
