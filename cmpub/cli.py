@@ -29,8 +29,48 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+#: Commands that live in their own module under cmpub/commands/, imported only when used
+#: (so ``cmpub validate`` never pays for the deploy or preview code).
+LAZY_COMMANDS = {
+    "deploy": "cmpub.commands.deploy:deploy",
+    "status": "cmpub.commands.deploy:status",
+    "pause": "cmpub.commands.deploy:pause",
+    "resume": "cmpub.commands.deploy:resume",
+    "preview": "cmpub.commands.preview:preview",
+    "calendar": "cmpub.commands.preview:calendar",
+    "init": "cmpub.commands.init:init",
+}
+
+
 class _Group(click.Group):
     """Turns cmpub errors into a message and an exit code (a traceback only with --debug)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._available()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in self._available():
+            import importlib
+
+            module, _, attr = LAZY_COMMANDS[name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+        return command
+
+    @staticmethod
+    def _available() -> list[str]:
+        """Lazy commands whose module exists in this installation."""
+        import importlib.util
+
+        out = []
+        for name, target in LAZY_COMMANDS.items():
+            module = target.partition(":")[0]
+            try:
+                if importlib.util.find_spec(module) is not None:
+                    out.append(name)
+            except ModuleNotFoundError:
+                continue
+        return out
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -283,7 +283,7 @@ def test_site_pages_of_unchanged_posts_are_reused(
     calls: list[str] = []
     real = site._item
 
-    def counting(post, *args, **kwargs):  # noqa: ANN001, ANN202
+    def counting(post, *args, **kwargs):
         calls.append(post.id)
         return real(post, *args, **kwargs)
 

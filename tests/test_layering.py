@@ -33,6 +33,7 @@ LAYERS = {
     "cmpub.deploy": 4,
     "cmpub.status": 4,
     "cmpub.cli": 5,
+    "cmpub.commands": 5,
     "cmpub.__main__": 5,
 }
 

@@ -1,0 +1,1 @@
+"""Command-line commands kept in their own modules (layer L5, loaded lazily by ``cmpub.cli``)."""
