@@ -525,6 +525,7 @@ def _variant(
         "cw": copy.cw,
         "links": [{"shown": s, "url": u} for s, u in copy.links],
         "images": images,
+        "image_sources": [{"source": img.file, "alt": img.alt} for img in fields.images],
         "poll": None
         if not fields.poll
         else {

@@ -39,6 +39,7 @@ LAZY_COMMANDS = {
     "preview": "cmpub.commands.preview:preview",
     "calendar": "cmpub.commands.preview:calendar",
     "init": "cmpub.commands.init:init",
+    "review": "cmpub.commands.review:review",
 }
 
 

@@ -29,6 +29,8 @@ LAYERS = {
     "cmpub.site": 3,
     "cmpub.preview": 3,
     "cmpub.calendar": 3,
+    "cmpub.review": 3,
+    "cmpub.scaffold": 3,
     "cmpub.publishers": 4,
     "cmpub.deploy": 4,
     "cmpub.status": 4,

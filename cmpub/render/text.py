@@ -305,6 +305,8 @@ def render(
     words = _tag_links(with_mentions(body_text(fields), channel, config), channel, post, config)
     name = templates.first(f"social/{channel}.txt.j2", "social/default.txt.j2")
     context = copy_context(post, fields, channel, config)
+    question = fields.poll.question if fields.poll else None
+    context["poll_question"] = None if not question or question in words else question
     whole = _clean(templates.render(name, words=words, **context))
     links: list[tuple[str, str]] = []
     shorten = channel in SHORT_LINK_CHANNELS
