@@ -89,7 +89,8 @@ def plan(root: Path, name: str, channels: list[str], timezone: str, now: datetim
     )
     files = {
         "cmpub.yaml": config.encode(),
-        f"content/{first:%Y}/{first:%m}/welcome.md": post.encode(),
+        f"content/{first:%Y}/{first:%m}/welcome/index.md": post.encode(),
+        f"content/{first:%Y}/{first:%m}/welcome/welcome.png": _welcome_image(name),
         "assets/brand/logo.png": _logo(name),
         ".gitignore": (PROJECT / "files" / "gitignore").read_bytes(),
         "README.md": readme.encode(),
@@ -129,6 +130,25 @@ def _git_init(root: Path, paths: list[str]) -> None:
         has_author = reader.has_option("user", "name") and reader.has_option("user", "email")
     author = None if has_author else git.Actor("cmpub", "cmpub@localhost")
     repo.index.commit("Start a cmpub content project", author=author, committer=author)
+
+
+def _welcome_image(name: str) -> bytes:
+    """A first picture for the first post: a soft blue card with the brand's name."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    w, h = 1600, 1000
+    img = Image.linear_gradient("L").resize((w, h)).point(lambda v: 40 + v // 3)
+    card = Image.merge("RGB", (img.point(lambda v: v // 2), img, img.point(lambda v: 90 + v)))
+    draw = ImageDraw.Draw(card)
+    try:
+        font = ImageFont.truetype("DejaVuSans-Bold.ttf", 110)
+    except OSError:
+        font = ImageFont.load_default(size=110)
+    draw.text((w / 2, h / 2), f"Hello from\n{name}", font=font, fill=(255, 255, 255), anchor="mm",
+              align="center")
+    out = io.BytesIO()
+    card.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _logo(name: str) -> bytes:
