@@ -10,6 +10,7 @@ nothing changed re-render nothing, and a change to one post re-render only what 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cmpub import __version__
+from cmpub import __version__, ledger
 from cmpub.config import FILENAME, channel_rules
 from cmpub.errors import Problem, ProblemsFound, error, warning
 from cmpub.model import Config, Image, Post
@@ -30,7 +31,7 @@ from cmpub.platforms import RULES
 from cmpub.render import images as imaging
 from cmpub.render.templates import TemplateProblem, Templates
 from cmpub.render.text import Copy, article_url
-from cmpub.site import SiteImage, render_site
+from cmpub.site import SiteImage, SocialCopy, render_site
 from cmpub.validate import FileResult, Report, validate_project
 
 CACHE_DIR = ".cmpub-cache"
@@ -164,7 +165,7 @@ def build(
                 now,
                 site_images,
                 og_images,
-                {},
+                _published_copies(root, config),
                 memo=cache.pages,
                 fingerprint=fingerprint(root, templates, "site"),
             )
@@ -172,6 +173,7 @@ def build(
     except TemplateProblem as exc:
         raise ProblemsFound([exc.problem]) from None
     manifest = _manifest(report, config, media, rendered, now)
+    manifest["site_files"] = _public_site_files(files, site_images, og_images, config)
     files[MANIFEST] = _json(manifest)
     for (post_id, channel), copy in sorted(report.copies.items()):
         files[f"copies/{post_id}/{channel}.txt"] = _copy_text(copy).encode("utf-8")
@@ -188,6 +190,31 @@ def build(
                 writer.link_or_copy(item.dist, blob.path)
     result.files = len(files) + sum(1 for m in media if m.key in rendered)
     return result
+
+
+def _public_site_files(
+    site_files: dict[str, bytes],
+    images: dict[str, list[SiteImage]],
+    og: dict[str, SiteImage],
+    config: Config,
+) -> list[str]:
+    """What the public site needs, and nothing else (no manifest, no future posts' images)."""
+    shown = {path.split("/index.html")[0] for path in site_files if path.endswith("/index.html")}
+    media = [img.file for pid, imgs in images.items() if pid in shown for img in imgs]
+    media += [img.file for pid, img in og.items() if pid in shown]
+    brand = ["brand/logo.png"] if config.brand.logo else []
+    return sorted({*site_files, *media, *brand})
+
+
+def _published_copies(root: Path, config: Config) -> dict[str, list[SocialCopy]]:
+    """Per post, the copies the ledger says went out (first part, with a public URL)."""
+    out: dict[str, list[SocialCopy]] = {}
+    for (post, channel, part), record in sorted(
+        ledger.read_all(root, config.deploy.ledger).items()
+    ):
+        if part == 0 and record.state == "published" and record.url and channel != "site":
+            out.setdefault(post, []).append(SocialCopy(channel, record.url))
+    return out
 
 
 # ----------------------------------------------------------------------------- media
@@ -287,6 +314,7 @@ def _job_key(item: _Media, source_sha: str) -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def _images_version() -> str:
     """A hash of the image code itself, so a renderer change re-encodes everything."""
     here = Path(imaging.__file__).parent

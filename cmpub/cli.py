@@ -288,6 +288,35 @@ def build(
         click.echo(result.summary())
 
 
+@main.command("export-site")
+@click.argument("path", required=False, type=click.Path(path_type=Path), default=Path("."))
+@click.option(
+    "--dist",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The build folder (default: dist/ in the project).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to put the public site (e.g. _site for GitHub Pages).",
+)
+def export_site(path: Path, dist: Path | None, out: Path) -> None:
+    """Copy only the public site out of a build: pages, feeds, their images; never the manifest,
+    the copies, the outbox or images of posts that are not out yet."""
+    from cmpub.output import export
+
+    root = _project(path)
+    dist = dist or root / "dist"
+    try:
+        manifest = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise click.UsageError(f"no build in {dist}: run `cmpub build` first") from None
+    n = export(dist, manifest.get("site_files", []), out)
+    click.echo(f"{n} files of the public site in {out}")
+
+
 # ----------------------------------------------------------------------------- count
 
 

@@ -103,3 +103,16 @@ def _swap(staging: Path, out: Path) -> None:
             old.rename(out)
         raise OutputError(f"cannot replace '{out}': {exc.strerror or exc}") from None
     shutil.rmtree(old, ignore_errors=True)
+
+
+def export(dist: Path, files: list[str], out: Path) -> int:
+    """Copy (hard-link when possible) ``files`` of ``dist`` into a fresh ``out`` folder."""
+    if out.exists():
+        shutil.rmtree(out)
+    writer = Writer(out)
+    out.mkdir(parents=True)
+    for rel in files:
+        source = dist / rel
+        if source.is_file():
+            writer.link_or_copy(rel, source)
+    return len(writer.written)

@@ -144,8 +144,14 @@ def _welcome_image(name: str) -> bytes:
         font = ImageFont.truetype("DejaVuSans-Bold.ttf", 110)
     except OSError:
         font = ImageFont.load_default(size=110)
-    draw.text((w / 2, h / 2), f"Hello from\n{name}", font=font, fill=(255, 255, 255), anchor="mm",
-              align="center")
+    draw.text(
+        (w / 2, h / 2),
+        f"Hello from\n{name}",
+        font=font,
+        fill=(255, 255, 255),
+        anchor="mm",
+        align="center",
+    )
     out = io.BytesIO()
     card.save(out, format="PNG")
     return out.getvalue()

@@ -294,3 +294,47 @@ def test_site_pages_of_unchanged_posts_are_reused(
     build(root, now=NOW)
     assert calls == ["other"]
     assert "Changed" in (root / "dist/index.html").read_text()
+
+
+def test_articles_link_to_the_copies_the_ledger_says_went_out(make_project: MakeProject) -> None:
+    from cmpub import ledger
+
+    root = _project(make_project)
+    ledger.write(
+        root,
+        "ledger",
+        ledger.Record(
+            post="hello",
+            channel="mastodon",
+            part=0,
+            state="published",
+            idempotency_key="k",
+            content_hash="h",
+            publish_at="2026-12-01T09:00:00Z",
+            url="https://social.example/@cafe/1",
+        ),
+    )
+    build(root, now=NOW)
+    assert "https://social.example/@cafe/1" in (root / "dist/hello/index.html").read_text()
+
+
+def test_export_site_keeps_only_public_files(
+    make_project: MakeProject, runner: CliRunner, tmp_path: Path
+) -> None:
+    root = _project(
+        make_project,
+        {
+            "content/later.md": POST.replace("Hello", "Later")
+            .replace("2026-12-01", "2027-06-01")
+            .replace("summary:", "images:\n  - {src: cup.png, alt: A cup}\nsummary:")
+        },
+    )
+    build(root, now=NOW)
+    out = tmp_path / "site"
+    result = runner.invoke(main, ["export-site", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert "index.html" in files and "hello/index.html" in files and "brand/logo.png" in files
+    assert any(f.startswith("media/hello/") for f in files)
+    assert not any(f.startswith(("media/later/", "copies/", "outbox/", "later/")) for f in files)
+    assert "manifest.json" not in files

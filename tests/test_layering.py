@@ -22,6 +22,7 @@ LAYERS = {
     "cmpub.config": 1,
     "cmpub.content": 1,
     "cmpub.ledger": 1,
+    "cmpub.gitrepo": 1,
     "cmpub.render": 2,
     "cmpub.validate": 2,
     "cmpub.output": 3,

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from cmpub.errors import CmpubError
 
@@ -74,7 +74,14 @@ class MissingSecret(CmpubError):
 
 class PublishError(CmpubError):
     """A publication failed. ``retryable``: 5xx, 429, timeouts. ``needs_person``: auth, 4xx
-    that no retry will fix; the message says why in plain words (never a secret)."""
+    that no retry will fix; the message says why in plain words (never a secret).
+
+    ``maybe_sent``: the request may have reached the network before the failure (a read
+    timeout, a dropped connection): deploy asks :meth:`Publisher.lookup` before any retry, and
+    the item becomes ``uncertain`` when the publisher cannot tell. ``code`` is a short word for
+    tools and ``cmpub status``: ``auth`` (credentials rejected), ``rejected`` (a 4xx about the
+    post itself), ``rate-limit``, ``server``, ``timeout``, ``network``.
+    """
 
     def __init__(
         self,
@@ -84,6 +91,8 @@ class PublishError(CmpubError):
         needs_person: bool = False,
         retry_after: float | None = None,
         status: int | None = None,
+        maybe_sent: bool = False,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -91,6 +100,8 @@ class PublishError(CmpubError):
         self.needs_person = needs_person
         self.retry_after = retry_after
         self.status = status
+        self.maybe_sent = maybe_sent
+        self.code = code
 
 
 class CannotKnow(CmpubError):
@@ -145,6 +156,8 @@ class Item:
     article_url: str | None = None
     parent: Receipt | None = None
     root: Receipt | None = None
+    #: The linked page's Open Graph picture, for a link card's thumbnail (Bluesky).
+    card_image: Image | None = None
 
 
 @dataclass(frozen=True)
@@ -173,8 +186,13 @@ class Publisher(Protocol):
         cls, environ: Mapping[str, str], settings: Mapping[str, Any], context: Mapping[str, Any]
     ) -> Publisher:
         """Build from ``CMPUB_<CHANNEL>_*`` variables and the channel's cmpub.yaml settings;
-        raise :class:`MissingSecret` naming the variable. ``context`` carries the project root,
-        the dist folder and an optional ``transport`` (an ``httpx.BaseTransport`` for tests)."""
+        raise :class:`MissingSecret` naming the variable. ``context`` carries the project root
+        (``root``, a Path), the dist folder (``dist``), the run's clock (``now``, an aware
+        datetime), an optional ``transport`` (an ``httpx.BaseTransport`` for tests), an
+        optional ``timeout`` (seconds), ``sleep`` (the run's injectable sleep, for a
+        publisher's own waits) and ``state_dir`` (``.cmpub-cache/``, git-ignored, for state
+        kept between runs such as a session). Deploy retries whole items; a publisher need
+        not (see ``cmpub.publishers.http`` for the shared client and error mapping)."""
         ...
 
     def publish(self, item: Item) -> Receipt:
@@ -189,3 +207,83 @@ class Publisher(Protocol):
     def secrets(self) -> tuple[Secret, ...]:
         """Every secret this publisher holds (deploy redacts them from all output)."""
         ...
+
+
+@runtime_checkable
+class CancelsScheduled(Protocol):
+    """Optional: a publisher that hands posts to the network's own scheduler (Mastodon's
+    ``scheduled_at``) can pull one back. Deploy calls it for every ``scheduled`` record while
+    publishing is paused, and when the post file was deleted before its time."""
+
+    def cancel_scheduled(self, receipt: Receipt) -> bool:
+        """Cancel the scheduled post ``receipt`` names (its Receipt from :meth:`publish`):
+        True when cancelled, False when the network no longer had it (already out, or
+        cancelled there). Raise PublishError when the network refuses."""
+        ...
+
+
+@runtime_checkable
+class FollowsScheduled(Protocol):
+    """Optional, with :class:`CancelsScheduled`: keep a scheduled post in step with its file."""
+
+    def update_scheduled(self, receipt: Receipt, item: Item) -> Receipt | None:
+        """The post was edited: the Receipt of the scheduled (or already published) post that
+        now matches ``item``, or None when it is no longer scheduled (deploy then publishes
+        it itself when it is due)."""
+        ...
+
+    def check_scheduled(self, receipt: Receipt, item: Item) -> Receipt | None:
+        """Its time has passed: the published post's Receipt, the scheduled one while it
+        still waits, or None when it is gone (cancelled on the network)."""
+        ...
+
+
+def payload(item: Item) -> dict[str, Any]:
+    """The exact, network-neutral content of ``item`` as JSON-ready data.
+
+    What the outbox writes, what the webhook POSTs, what ``cmpub deploy --dry-run`` shows:
+    the text, the images with their alt text (first part only), the poll, the content
+    warning and the thread structure (which part replies to which).
+    """
+    data: dict[str, Any] = {
+        "post": item.post,
+        "channel": item.channel,
+        "part": item.part,
+        "parts": item.parts,
+        "publish_at": item.publish_at.isoformat(),
+        "idempotency_key": item.idempotency_key,
+        "content_hash": item.content_hash,
+        "title": item.title,
+        "lang": item.lang,
+        "text": item.text,
+        "cw": item.cw,
+        "links": [{"shown": shown, "url": url} for shown, url in item.links],
+        "images": [
+            {
+                "path": image.path,
+                "alt": image.alt,
+                "width": image.width,
+                "height": image.height,
+                "media_type": image.media_type,
+                "bytes": image.bytes,
+            }
+            for image in item.images
+        ],
+        "poll": item.poll,
+        "article_url": item.article_url,
+        "reply": None,
+    }
+    if item.part > 0:
+        data["reply"] = {
+            "parent_part": item.part - 1,
+            "root_part": 0,
+            "parent": _receipt_json(item.parent),
+            "root": _receipt_json(item.root),
+        }
+    return data
+
+
+def _receipt_json(receipt: Receipt | None) -> dict[str, Any] | None:
+    if receipt is None:
+        return None
+    return {"remote_id": receipt.remote_id, "url": receipt.url, **receipt.extra}
