@@ -59,3 +59,26 @@ def test_init_rejects_unknown_channels_and_zones(tmp_path: Path, runner: CliRunn
     result = runner.invoke(main, ["init", str(tmp_path / "b"), "--timezone", "Europe/Pariss"])
     assert result.exit_code == 2 and "did you mean 'Europe/Paris'?" in result.output
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_scaffolded_project_passes_deploy_dry_run(tmp_path: Path, runner: CliRunner) -> None:
+    root = tmp_path / "shop"
+    assert runner.invoke(main, ["init", str(root), "--timezone", "Europe/Paris"]).exit_code == 0
+    post = next((root / "content").rglob("index.md"))
+    day = post.read_text().split("date: ")[1][:10]
+    env = {
+        "CMPUB_BLUESKY_APP_PASSWORD": "xxxx-xxxx-xxxx-xxxx",
+        "CMPUB_MASTODON_ACCESS_TOKEN": "token-1234",
+    }
+    result = runner.invoke(
+        main, ["deploy", str(root), "--dry-run", "--now", f"{day}T10:00+01:00"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "Would publish: 3" in result.output
+        and "nothing is sent, written or committed" in result.output
+    )
+    assert "xxxx-xxxx" not in result.output and "token-1234" not in result.output
+    assert not git.Repo(root).is_dirty(untracked_files=True)
+    without = runner.invoke(main, ["deploy", str(root), "--dry-run", "--now", f"{day}T10:00+01:00"])
+    assert "set the environment variable CMPUB_BLUESKY_APP_PASSWORD" in without.output

@@ -213,3 +213,63 @@ def test_the_validate_workflow_annotates_a_broken_post(
     )
     review = (Path(env["RUNNER_TEMP"]) / "review.md").read_text()
     assert "❌ **1 error(s)**" in review and "did you mean 'summary'?" in review
+
+
+def test_the_publish_workflow_runs_deploy_and_exports_the_site(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    write(plan(root, "Lint Shop", ["site", "outbox"], "Europe/Paris", _now()))
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    subprocess.run(["git", "remote", "add", "origin", str(remote)], cwd=root, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=root, check=True)
+    temp = tmp_path / "runner"
+    temp.mkdir()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CMPUB_")},
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "GITHUB_EVENT_NAME": "schedule",
+        "GITHUB_STEP_SUMMARY": str(temp / "summary.md"),
+        "RUNNER_TEMP": str(temp),
+    }
+    context = {"secrets": {}}  # no secret configured: the variables are empty, as on GitHub
+    # the first post is dated the day after `init` at 09:30; the scheduled run comes at 10:00
+    workflow = root / ".github/workflows/publish.yml"
+    text = workflow.read_text().replace(
+        "run: cmpub deploy", "run: cmpub deploy --now 2026-12-01T10:00+01:00"
+    )
+    workflow.write_text(text)
+    runs = run_job(workflow, "publish", root, env, context)
+    assert [r.returncode for r in runs] == [0, 0, 0], [r.stdout + r.stderr for r in runs]
+    summary = (temp / "summary.md").read_text()
+    assert "Hello from Lint Shop" in summary
+    log = subprocess.run(
+        ["git", "log", "--format=%s", "origin/main"], cwd=root, capture_output=True, text=True
+    ).stdout
+    assert "[skip ci]" in log
+    site = {
+        p.relative_to(temp / "site").as_posix() for p in (temp / "site").rglob("*") if p.is_file()
+    }
+    assert "index.html" in site and "welcome/index.html" in site and "manifest.json" not in site
+
+
+def test_the_keepalive_workflow_reenables_the_schedule(tmp_path: Path) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "gh").write_text('#!/bin/sh\necho "$@" >> "$GH_LOG"\n')
+    (fake / "gh").chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}",
+        "GH_LOG": str(tmp_path / "gh.log"),
+    }
+    runs = run_job(
+        PACKAGED / "keepalive.yml",
+        "keepalive",
+        tmp_path,
+        env,
+        {"github": {"token": "t", "repository": "o/r"}},
+    )
+    assert [r.returncode for r in runs] == [0]
+    assert (tmp_path / "gh.log").read_text() == "workflow enable publish.yml\n"
