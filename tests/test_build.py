@@ -69,7 +69,7 @@ def test_the_demo_builds_byte_identical_twice(tmp_path: Path) -> None:
     assert [k for k in copies[0] if copies[0][k] != copies[1][k]] == []
     manifest = json.loads(copies[0]["manifest.json"])
     channels = {v["channel"] for v in manifest["variants"]}
-    assert channels == {"site", "bluesky", "mastodon", "x", "linkedin", "instagram"}
+    assert channels == {"site", "bluesky", "mastodon", "x", "linkedin", "instagram", "outbox"}
     assert any(k.endswith(".instagram.jpg") for k in copies[0])
     assert "index.html" in copies[0] and "feed.xml" in copies[0]
 
