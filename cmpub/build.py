@@ -26,7 +26,7 @@ from cmpub import __version__, ledger
 from cmpub.config import FILENAME, channel_rules
 from cmpub.errors import Problem, ProblemsFound, error, warning
 from cmpub.model import Config, Image, Post
-from cmpub.output import check_out_dir, staged
+from cmpub.output import STAMP, check_out_dir, read_stamp, staged
 from cmpub.platforms import RULES
 from cmpub.render import images as imaging
 from cmpub.render.templates import TemplateProblem, Templates
@@ -53,15 +53,17 @@ class BuildResult:
     images_encoded: int = 0
     images_cached: int = 0
     files: int = 0
+    up_to_date: bool = False
     warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
         """'12 variants rendered, 988 unchanged, 3 images encoded (40 cached), 120 files'."""
+        where = f"{self.out} (already up to date)" if self.up_to_date else str(self.out)
         return (
             f"{self.rendered} variant{'s' if self.rendered != 1 else ''} rendered, "
             f"{self.unchanged} unchanged, {self.images_encoded} image"
             f"{'s' if self.images_encoded != 1 else ''} encoded ({self.images_cached} cached), "
-            f"{self.files} files in {self.out}"
+            f"{self.files} files in {where}"
         )
 
 
@@ -181,15 +183,40 @@ def build(
         files.setdefault("brand/logo.png", (root / config.brand.logo).read_bytes())
 
     _save_cache(cache_dir, cache)
-    with staged(out) as writer:
-        for rel in sorted(files):
-            writer.write(rel, files[rel])
-        for item in media:
-            blob = rendered.get(item.key)
-            if blob is not None:
-                writer.link_or_copy(item.dist, blob.path)
+    entries: dict[str, tuple[str, bytes | Path]] = {
+        rel: (hashlib.sha256(data).hexdigest(), data) for rel, data in files.items()
+    }
+    for item in media:
+        blob = rendered.get(item.key)
+        if blob is not None:
+            entries[item.dist] = (blob.sha256, blob.path)
+    stamp = {rel: sha for rel, (sha, _) in sorted(entries.items())}
+    previous = read_stamp(out)
+    if previous == stamp and all((out / rel).is_file() for rel in stamp):
+        result.up_to_date = True  # nothing to write: dist/ already holds exactly this
+    else:
+        with staged(out) as writer:
+            for rel, (sha, data) in sorted(entries.items()):
+                if previous.get(rel) == sha and (out / rel).is_file():
+                    writer.link_or_copy(rel, out / rel)  # unchanged: a link, not a copy
+                elif isinstance(data, Path):
+                    writer.link_or_copy(rel, data)
+                else:
+                    writer.write(rel, data)
+            writer.write(STAMP, _json(stamp))
+            _keep_outbox(out, writer)
     result.files = len(files) + sum(1 for m in media if m.key in rendered)
     return result
+
+
+def _keep_outbox(out: Path, writer: Any) -> None:
+    """``dist/outbox/`` is written by deploy, not by the build: carry it into the new dist."""
+    folder = out / "outbox"
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            writer.link_or_copy(path.relative_to(out).as_posix(), path)
 
 
 def _public_site_files(

@@ -8,6 +8,7 @@ outside the output folder, and no path may be written twice in one build.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -15,6 +16,19 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from cmpub.errors import CmpubError, UsageError
+
+#: A file in dist/ listing every other file with its SHA-256: the next build links unchanged
+#: files instead of writing them, and writes nothing at all when nothing changed.
+STAMP = ".cmpub-files.json"
+
+
+def read_stamp(out: Path) -> dict[str, str]:
+    """The previous build's file list (path -> sha256), or {} when there is none."""
+    try:
+        data = json.loads((out / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 class OutputError(CmpubError):
@@ -102,7 +116,29 @@ def _swap(staging: Path, out: Path) -> None:
         if old.exists() and not out.exists():
             old.rename(out)
         raise OutputError(f"cannot replace '{out}': {exc.strerror or exc}") from None
-    shutil.rmtree(old, ignore_errors=True)
+    _remove_later(old)
+
+
+def _remove_later(old: Path) -> None:
+    """Delete the replaced tree without making the user wait (a detached ``rm -rf``);
+    leftovers of an interrupted removal are cleared by the next build."""
+    if not old.exists():
+        return
+    for leftover in old.parent.glob(f".{old.name.split('.old-')[0].lstrip('.')}.old-*"):
+        if leftover != old:
+            shutil.rmtree(leftover, ignore_errors=True)
+    shell = shutil.which("sh")
+    if shell is None:
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    import subprocess
+
+    # the shell returns at once; the backgrounded rm outlives it (and us)
+    subprocess.run(
+        [shell, "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "sh", str(old)],
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def export(dist: Path, files: list[str], out: Path) -> int:

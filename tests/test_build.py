@@ -338,3 +338,21 @@ def test_export_site_keeps_only_public_files(
     assert any(f.startswith("media/hello/") for f in files)
     assert not any(f.startswith(("media/later/", "copies/", "outbox/", "later/")) for f in files)
     assert "manifest.json" not in files
+
+
+def test_an_unchanged_build_writes_nothing_and_the_outbox_survives_builds(
+    make_project: MakeProject,
+) -> None:
+    root = _project(make_project)
+    build(root, now=NOW)
+    (root / "dist/outbox/hello").mkdir(parents=True)
+    (root / "dist/outbox/hello/outbox-0.json").write_text("{}")
+    inode = (root / "dist/index.html").stat().st_ino
+    again = build(root, now=NOW)
+    assert again.up_to_date and "already up to date" in again.summary()
+    assert (root / "dist/index.html").stat().st_ino == inode
+    (root / "content/hello.md").write_text(POST.replace("Hello", "Hi"), encoding="utf-8")
+    changed = build(root, now=NOW)
+    assert not changed.up_to_date
+    assert (root / "dist/outbox/hello/outbox-0.json").read_text() == "{}"
+    assert "Hi" in (root / "dist/hello/index.html").read_text()
