@@ -143,6 +143,15 @@ def _plural(n: int, word: str) -> str:
 # ----------------------------------------------------------------------------- validate
 
 
+def _project(path: Path) -> Path:
+    if not path.exists():
+        raise click.UsageError(f"'{path}' does not exist")
+    root = find_root(path)
+    if root is None:
+        raise click.UsageError(f"no cmpub.yaml in '{path}' or above it: is this a cmpub project?")
+    return root
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path), default=Path("."))
 @click.option(
@@ -161,11 +170,7 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
     """
     from cmpub.validate import validate_project
 
-    if not path.exists():
-        raise click.UsageError(f"'{path}' does not exist")
-    root = find_root(path)
-    if root is None:
-        raise click.UsageError(f"no cmpub.yaml in '{path}' or above it: is this a cmpub project?")
+    root = _project(path)
     only = None
     if path.resolve() != root.resolve():
         from cmpub.content import find_posts
@@ -198,15 +203,6 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
 
 
 # ----------------------------------------------------------------------------- build
-
-
-def _project(path: Path) -> Path:
-    if not path.exists():
-        raise click.UsageError(f"'{path}' does not exist")
-    root = find_root(path)
-    if root is None:
-        raise click.UsageError(f"no cmpub.yaml in '{path}' or above it: is this a cmpub project?")
-    return root
 
 
 @main.command()

@@ -231,17 +231,7 @@ class Loader:
             if post is None:
                 continue
             if post.id in seen:
-                line, col = post.source.at("id")
-                out.problems.append(
-                    error(
-                        post.source.path,
-                        line,
-                        col,
-                        "post.duplicate-id",
-                        f"post id '{post.id}' is already used by {seen[post.id]}",
-                        "give one of them another 'id:' (ids must be unique and never change)",
-                    )
-                )
+                out.problems.append(duplicate_id(post, seen[post.id]))
                 continue
             seen[post.id] = post.source.path
             out.posts.append(post)
@@ -520,6 +510,19 @@ class Loader:
             f"image '{src}' not found (looked for {' and '.join(tried)})",
             near or "check the file name, or put the image beside the post or in assets/",
         )
+
+
+def duplicate_id(post: Post, first: str) -> Problem:
+    """The Problem of a post whose id another file (``first``) already uses."""
+    line, col = post.source.at("id")
+    return error(
+        post.source.path,
+        line,
+        col,
+        "post.duplicate-id",
+        f"post id '{post.id}' is already used by {first}",
+        "give one of them another 'id:' (ids must be unique and never change)",
+    )
 
 
 def doc_keys(ctx: Context, where: tuple[str, ...]) -> set[str]:

@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from cmpub.config import channel_rules, load_config
-from cmpub.content import Loader, find_posts
-from cmpub.errors import Problem, Severity, error
+from cmpub.content import Loader, duplicate_id, find_posts
+from cmpub.errors import Problem, Severity
 from cmpub.model import Config, Fields, Image, Post
 from cmpub.platforms import RULES
 from cmpub.platforms.base import Rules, hashtags, links, mentions
@@ -104,17 +104,7 @@ def validate_project(
         if post is None:
             continue
         if post.id in seen:
-            line, col = post.source.at("id")
-            report.problems.append(
-                error(
-                    post.source.path,
-                    line,
-                    col,
-                    "post.duplicate-id",
-                    f"post id '{post.id}' is already used by {seen[post.id]}",
-                    "give one of them another 'id:' (ids must be unique and never change)",
-                )
-            )
+            report.problems.append(duplicate_id(post, seen[post.id]))
             continue
         seen[post.id] = post.source.path
         report.posts.append(post)
