@@ -252,7 +252,10 @@ def summary_markdown(result: DeployResult) -> str:
         ]
         for o in failed:
             nxt = "a person acts" if o.needs_person else "the next run retries"
-            out.append(f"| `{o.post}` | {channel_name(o.channel)} | {_cell(o.message)} | {nxt} |")
+            part = f" (part {o.part + 1}/{o.parts})" if o.parts > 1 else ""
+            out.append(
+                f"| `{o.post}`{part} | {channel_name(o.channel)} | {_cell(o.message)} | {nxt} |"
+            )
         out.append("")
     person = [line for line in result.needs_person if not line.startswith("publishing is paused")]
     if person:
@@ -263,7 +266,8 @@ def summary_markdown(result: DeployResult) -> str:
             "Missed: publish with `cmpub deploy --include-missed`, or give the post a new date."
             " Uncertain: check the network, then set the record's `state` to `published`"
             " (or delete the record to send again). A credential: set the secret in"
-            " Settings → Secrets and variables → Actions.",
+            " Settings → Secrets and variables → Actions, then run"
+            " `cmpub deploy --retry-failed` (add `--include-missed` after 6 hours).",
             "",
         ]
     if result.errors or result.warnings:
