@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,7 +35,7 @@ from cmpub.site import SiteImage, SocialCopy, render_site
 from cmpub.validate import FileResult, Report, validate_project
 
 CACHE_DIR = ".cmpub-cache"
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 MANIFEST = "manifest.json"
 
 Progress = Callable[[str, int, int], None]
@@ -75,6 +75,7 @@ class _Cache:
     #: source image path -> (mtime_ns, size, sha256), so unchanged files are not hashed again
     sources: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     pages: dict[str, Any] = field(default_factory=dict)  # site: converted posts, article pages
+    entries: dict[str, Any] = field(default_factory=dict)  # manifest entries of unchanged posts
     format: int = CACHE_FORMAT
     version: str = __version__
 
@@ -174,7 +175,8 @@ def build(
         )
     except TemplateProblem as exc:
         raise ProblemsFound([exc.problem]) from None
-    manifest = _manifest(report, config, media, rendered, now)
+    file_keys = {r.post.id: r.key for r in cache.files.values() if r.post is not None}
+    manifest = _manifest(report, config, media, rendered, now, cache.entries, file_keys)
     manifest["site_files"] = _public_site_files(files, site_images, og_images, config)
     files[MANIFEST] = _json(manifest)
     for (post_id, channel), copy in sorted(report.copies.items()):
@@ -440,13 +442,15 @@ def _render_media(
     return rendered
 
 
-def _run_jobs(jobs: list[imaging.ImageJob], workers: int) -> list[Any]:
+def _run_jobs(jobs: list[imaging.ImageJob], workers: int) -> Iterator[Any]:
+    """Results in job order, as they arrive: the caller writes each one and lets it go, so the
+    parent never holds every encoded image at once."""
     if workers == 1 or len(jobs) < 4:
-        return [_safe_render(job) for job in jobs]
+        yield from (_safe_render(job) for job in jobs)
+        return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(
-            pool.map(_safe_render, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 4))))
-        )
+        chunk = max(1, min(16, len(jobs) // (workers * 4)))
+        yield from pool.map(_safe_render, jobs, chunksize=chunk)
 
 
 def _safe_render(job: imaging.ImageJob) -> Any:
@@ -500,19 +504,31 @@ def _manifest(
     media: list[_Media],
     rendered: dict[str, _Rendered],
     now: datetime,
+    memo: dict[str, Any] | None = None,
+    keys: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """The manifest; with ``memo`` (post id + its file's cache key + media keys -> entry), the
+    entries of unchanged posts are reused instead of measured and hashed again."""
     by_variant: dict[tuple[str, str], list[_Media]] = {}
     for item in media:
         by_variant.setdefault((item.post, item.channel), []).append(item)
+    old = dict(memo or {})
+    used: dict[str, Any] = {}
     variants = []
     for post in sorted(report.posts, key=lambda p: (p.date, p.id)):
         for channel in post.channels:
-            copy = report.copies[(post.id, channel)]
-            variants.append(
-                _variant(
-                    post, channel, copy, config, by_variant.get((post.id, channel), []), rendered
-                )
-            )
+            items = by_variant.get((post.id, channel), [])
+            file_key = (keys or {}).get(post.id)
+            memo_key = "|".join([post.id, channel, file_key or "", *(i.key for i in items)])
+            entry = old.get(memo_key) if file_key else None
+            if entry is None:
+                copy = report.copies[(post.id, channel)]
+                entry = _variant(post, channel, copy, config, items, rendered)
+            used[memo_key] = entry
+            variants.append(entry)
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     return {
         "cmpub": __version__,
         "now": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),

@@ -63,9 +63,10 @@ _PLUGINS = (
 )
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP")  # JPEG opens MPO files too
 
-#: Decoded frames kept per process (about two sources at two scales): the build sends the jobs of
-#: one source to one worker in a row, so its channels decode the file once per scale.
-_DECODED_PIXELS_MAX = 48_000_000
+#: Decoded frames kept per process (a source at two scales): the build sends the jobs of one
+#: source to one worker in a row, so its channels decode the file once per scale. Kept small so
+#: two workers stay well under the 1 GiB budget of a 5000-post build.
+_DECODED_PIXELS_MAX = 16_000_000
 
 _ROTATES = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
