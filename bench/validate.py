@@ -17,21 +17,11 @@ import sys
 import time
 from pathlib import Path
 
+from corpus_config import CONFIG as BASE
+
 HERE = Path(__file__).resolve().parent
 GENERATOR = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
-CONFIG = """\
-site: {title: Corpus, url: "https://example.com"}
-timezone: Europe/Paris
-channels:
-  site: {}
-  bluesky: {handle: corpus.bsky.social}
-  mastodon: {handle: "@corpus@mastodon.example", instance: "https://mastodon.example"}
-  x: {handle: "@corpus"}
-  threads: {handle: corpus}
-  linkedin: {name: Corpus}
-  facebook: {name: Corpus}
-  instagram: {handle: corpus}
-"""
+CONFIG = BASE
 
 
 def main() -> int:
