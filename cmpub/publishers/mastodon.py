@@ -468,13 +468,7 @@ class MastodonPublisher:
         CannotKnow (see :meth:`lookup`)."""
         sid = self._scheduled_id(receipt)
         with self._client() as client:
-            r = self._call(
-                client,
-                "GET",
-                f"/api/v1/scheduled_statuses/{sid}",
-                doing="reading a scheduled post",
-                allow=(404,),
-            )
+            r = self._get_scheduled(client, sid)
             if r.status_code == 200:
                 return self._receipt(r.json(), item)
             return self._lookup(client, item)
@@ -496,13 +490,7 @@ class MastodonPublisher:
         (needs a person) when it finds nothing."""
         sid = self._scheduled_id(receipt)
         with self._client() as client:
-            r = self._call(
-                client,
-                "GET",
-                f"/api/v1/scheduled_statuses/{sid}",
-                doing="reading a scheduled post",
-                allow=(404,),
-            )
+            r = self._get_scheduled(client, sid)
             if r.status_code == 404:
                 found = self._lookup(client, item)
                 if found is None:
@@ -800,6 +788,16 @@ class MastodonPublisher:
                     return found
         raise self._person(
             f"Mastodon kept answering 'Record not found' for '{item.post}': check the account"
+        )
+
+    def _get_scheduled(self, client: httpx.Client, sid: str) -> httpx.Response:
+        """``GET /api/v1/scheduled_statuses/:id`` (a 404 is an answer: it is gone)."""
+        return self._call(
+            client,
+            "GET",
+            f"/api/v1/scheduled_statuses/{sid}",
+            doing="reading a scheduled post",
+            allow=(404,),
         )
 
     def _delete_scheduled(self, client: httpx.Client, sid: str) -> bool:
