@@ -3,14 +3,8 @@ outbox folder kept across builds."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from cmpub.build import CACHE_DIR
 from cmpub.deploy.plan import Planned, iso
 from cmpub.deploy.report import Outcome
 from cmpub.ledger import Record
@@ -119,42 +113,3 @@ def result_message(outcomes: list[Outcome]) -> str:
         _line(o.state, o.post, o.channel, o.part, o.parts, o.url or o.message) for o in outcomes
     ]
     return f"{subject} [skip ci]\n\n" + "\n".join(body) + "\n"
-
-
-# ----------------------------------------------------------------------------- the outbox
-
-
-@contextmanager
-def keep_outbox(root: Path) -> Iterator[None]:
-    """Carry ``dist/outbox/`` across a build (which replaces ``dist/`` as a whole)."""
-    outbox = root / "dist" / "outbox"
-    kept = root / CACHE_DIR / "outbox-kept"
-    if outbox.is_dir():
-        if kept.exists():
-            _merge(outbox, kept)
-            shutil.rmtree(outbox, ignore_errors=True)
-        else:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            outbox.rename(kept)
-    try:
-        yield
-    finally:
-        if kept.is_dir():
-            outbox.parent.mkdir(parents=True, exist_ok=True)
-            if outbox.exists():
-                _merge(kept, outbox)
-                shutil.rmtree(kept, ignore_errors=True)
-            else:
-                kept.rename(outbox)
-
-
-def _merge(src: Path, dst: Path) -> None:
-    for path in sorted(src.rglob("*")):
-        if path.is_file():
-            target = dst / path.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if path.name == "journal.jsonl" and target.exists():
-                with target.open("a", encoding="utf-8") as fh:
-                    fh.write(path.read_text(encoding="utf-8"))
-            else:
-                os.replace(path, target)

@@ -36,7 +36,6 @@ from cmpub.deploy.pause import read_pause
 from cmpub.deploy.plan import Plan, Planned, channel_name, iso, order, plan, receipt_of
 from cmpub.deploy.records import (
     claim_message,
-    keep_outbox,
     mark_failed,
     mark_person,
     mark_published,
@@ -184,8 +183,7 @@ class _Run:
         if not self.dry_run:
             self.keep_leftovers()
         self.git.sync()
-        with keep_outbox(self.root):
-            build(self.root, now=self.now)
+        build(self.root, now=self.now)  # the build carries dist/outbox/ into the new dist
         manifest = json.loads((self.root / "dist" / MANIFEST).read_text(encoding="utf-8"))
         result.pause = read_pause(self.root)
         for _round in range(CLAIM_ROUNDS):
