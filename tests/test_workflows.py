@@ -16,12 +16,15 @@ import yaml
 
 from cmpub.cli import github_annotation
 from cmpub.errors import error, warning
-from cmpub.scaffold import WORKFLOWS, plan, write
+from cmpub.scaffold import PROJECT, WORKFLOWS, plan, write
+from cmpub.scaffold.origin import Origin
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGED = ROOT / "cmpub" / "project" / "workflows"
+PACKAGED = PROJECT / "workflows"  # the installed package's (the wheel's, in release.yml)
 REPO = ROOT / ".github" / "workflows"
 BIN = Path(sys.executable).parent
+#: What a scaffolded project installs in these tests (their install step is skipped).
+SPEC = Origin("cmpub==0.1.0")
 
 
 def _load(path: Path) -> dict[Any, Any]:
@@ -34,7 +37,7 @@ def _all() -> list[Path]:
 
 def test_workflows_match_the_github_schema(tmp_path: Path) -> None:
     root = tmp_path / "p"
-    write(plan(root, "Lint Shop", ["site", "bluesky"], "Europe/Paris", _now()), git=False)
+    write(plan(root, "Lint Shop", ["site", "bluesky"], "Europe/Paris", _now(), SPEC), git=False)
     files = [*map(str, _all()), *map(str, sorted((root / ".github/workflows").glob("*.yml")))]
     checker = shutil.which("check-jsonschema", path=str(BIN)) or shutil.which("check-jsonschema")
     assert checker, "check-jsonschema is in the test extra"
@@ -50,6 +53,48 @@ def test_the_repository_runs_the_workflows_it_ships() -> None:
     for name in WORKFLOWS:
         assert (REPO / name).read_bytes() == (PACKAGED / name).read_bytes(), name
     assert "bash .ci/run" in (REPO / "ci.yml").read_text()
+
+
+def test_ci_runs_the_readme_test_command_exactly() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = readme.split("# 2. Install and run the whole test suite", 1)[1].splitlines()[1]
+    assert command == (
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && bash tests/run.sh"
+    )
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert command in ci
+    run = (ROOT / "tests" / "run.sh").read_text(encoding="utf-8")
+    assert "export CMPUB_REQUIRE_TOOLS=1" in run and '"$status" -eq 5' in run
+
+
+def test_a_project_installs_cmpub_from_its_requirements_file() -> None:
+    for name in ("validate.yml", "publish.yml"):
+        steps = _load(PACKAGED / name)["jobs"][name.removesuffix(".yml")]["steps"]
+        install = next(step for step in steps if step.get("id") == "install")
+        assert "pip install -r requirements.txt" in install["run"], name
+        assert "cmpub==" not in (PACKAGED / name).read_text(), name
+    validate = _load(PACKAGED / "validate.yml")
+    assert "requirements.txt" in validate[True]["pull_request"]["paths"]
+
+
+def test_release_builds_tests_the_wheel_and_publishes_with_trusted_publishing() -> None:
+    release = _load(REPO / "release.yml")
+    assert release[True]["push"] == {"tags": ["v*"]}
+    jobs = release["jobs"]
+    assert jobs["test-wheel"]["needs"] == "build"
+    assert jobs["publish"]["needs"] == ["build", "test-wheel"]
+    assert jobs["publish"]["if"] == "${{ startsWith(github.ref, 'refs/tags/v') }}"
+    assert jobs["publish"]["permissions"] == {"id-token": "write"}
+    assert jobs["publish"]["environment"]["name"] == "pypi"
+    uses = [step.get("uses", "") for step in jobs["publish"]["steps"]]
+    assert any(u.startswith("pypa/gh-action-pypi-publish@") for u in uses)
+    assert all("password" not in step.get("with", {}) for step in jobs["publish"]["steps"])
+    build = "\n".join(step.get("run", "") for step in jobs["build"]["steps"])
+    assert "python -m build" in build and "the tag $TAG does not match the version" in build
+    tested = "\n".join(step.get("run", "") for step in jobs["test-wheel"]["steps"])
+    for needed in ("python -m venv", "cmpub init", "cmpub validate", "cmpub build", "rm -rf cmpub"):
+        assert needed in tested, needed
+    assert "bash tests/run.sh" in tested
 
 
 def test_actions_are_pinned_to_commits_and_permissions_are_least() -> None:
@@ -133,10 +178,25 @@ def run_job(
     return results
 
 
-@pytest.fixture
-def pull_request(tmp_path: Path) -> tuple[Path, dict[str, str], dict[str, Any]]:
-    root = tmp_path / "shop"
-    write(plan(root, "Lint Shop", ["site", "bluesky", "mastodon", "x"], "Europe/Paris", _now()))
+def runner_env(temp: Path, path: str, event: str, **extra: str) -> dict[str, str]:
+    """The environment GitHub gives a job's steps (never the developer's CMPUB_* variables)."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CMPUB_")},
+        "PATH": path,
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_STEP_SUMMARY": str(temp / "summary.md"),
+        "RUNNER_TEMP": str(temp),
+        **extra,
+    }
+
+
+def open_pull_request(
+    root: Path, temp: Path, path: str = f"{BIN}{os.pathsep}{os.environ['PATH']}"
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Commit a new post on top of the project's first commit, as a pull request would;
+    return the environment and the expression context of a ``pull_request`` run."""
     base_sha = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
     ).stdout.strip()
@@ -153,7 +213,6 @@ def pull_request(tmp_path: Path) -> tuple[Path, dict[str, str], dict[str, Any]]:
         cwd=root,
         check=True,
     )
-    temp = tmp_path / "runner"
     temp.mkdir()
     event = {
         "pull_request": {
@@ -164,18 +223,14 @@ def pull_request(tmp_path: Path) -> tuple[Path, dict[str, str], dict[str, Any]]:
         "repository": {"full_name": "o/shop"},
     }
     (temp / "event.json").write_text(json.dumps(event))
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("CMPUB_")},
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "GITHUB_ACTIONS": "true",
-        "CI": "true",
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(temp / "event.json"),
-        "GITHUB_STEP_SUMMARY": str(temp / "summary.md"),
-        "GITHUB_OUTPUT": str(temp / "output"),
-        "GITHUB_WORKSPACE": str(root),
-        "RUNNER_TEMP": str(temp),
-    }
+    env = runner_env(
+        temp,
+        path,
+        "pull_request",
+        GITHUB_EVENT_PATH=str(temp / "event.json"),
+        GITHUB_OUTPUT=str(temp / "output"),
+        GITHUB_WORKSPACE=str(root),
+    )
     context = {
         "github": {"event": event},
         "steps": {
@@ -184,6 +239,44 @@ def pull_request(tmp_path: Path) -> tuple[Path, dict[str, str], dict[str, Any]]:
             }
         },
     }
+    return env, context
+
+
+def push_to_a_remote(
+    root: Path, base: Path, now: str, path: str = f"{BIN}{os.pathsep}{os.environ['PATH']}"
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Give the project a bare ``origin`` and make its publish workflow deploy at ``now``;
+    return the environment and the expression context of a scheduled run (no secret set)."""
+    remote = base / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    subprocess.run(["git", "remote", "add", "origin", str(remote)], cwd=root, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=root, check=True)
+    temp = base / "runner"
+    temp.mkdir()
+    env = runner_env(temp, path, "schedule")
+    workflow = root / ".github/workflows/publish.yml"
+    text = workflow.read_text().replace("run: cmpub deploy", f"run: cmpub deploy --now {now}")
+    workflow.write_text(text)
+    return env, {"secrets": {}}  # no secret configured: the variables are empty, as on GitHub
+
+
+def published_site(root: Path, temp: Path) -> set[str]:
+    """Check the scheduled run pushed its ledger; the files of the site it exported."""
+    log = subprocess.run(
+        ["git", "log", "--format=%s", "origin/main"], cwd=root, capture_output=True, text=True
+    ).stdout
+    assert "[skip ci]" in log
+    return {
+        p.relative_to(temp / "site").as_posix() for p in (temp / "site").rglob("*") if p.is_file()
+    }
+
+
+@pytest.fixture
+def pull_request(tmp_path: Path) -> tuple[Path, dict[str, str], dict[str, Any]]:
+    root = tmp_path / "shop"
+    channels = ["site", "bluesky", "mastodon", "x"]
+    write(plan(root, "Lint Shop", channels, "Europe/Paris", _now(), SPEC))
+    env, context = open_pull_request(root, tmp_path / "runner")
     return root, env, context
 
 
@@ -217,40 +310,14 @@ def test_the_validate_workflow_annotates_a_broken_post(
 
 def test_the_publish_workflow_runs_deploy_and_exports_the_site(tmp_path: Path) -> None:
     root = tmp_path / "shop"
-    write(plan(root, "Lint Shop", ["site", "outbox"], "Europe/Paris", _now()))
-    remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
-    subprocess.run(["git", "remote", "add", "origin", str(remote)], cwd=root, check=True)
-    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=root, check=True)
-    temp = tmp_path / "runner"
-    temp.mkdir()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("CMPUB_")},
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "GITHUB_ACTIONS": "true",
-        "CI": "true",
-        "GITHUB_EVENT_NAME": "schedule",
-        "GITHUB_STEP_SUMMARY": str(temp / "summary.md"),
-        "RUNNER_TEMP": str(temp),
-    }
-    context = {"secrets": {}}  # no secret configured: the variables are empty, as on GitHub
+    write(plan(root, "Lint Shop", ["site", "outbox"], "Europe/Paris", _now(), SPEC))
     # the first post is dated the day after `init` at 09:30; the scheduled run comes at 10:00
-    workflow = root / ".github/workflows/publish.yml"
-    text = workflow.read_text().replace(
-        "run: cmpub deploy", "run: cmpub deploy --now 2026-12-01T10:00+01:00"
-    )
-    workflow.write_text(text)
-    runs = run_job(workflow, "publish", root, env, context)
+    env, context = push_to_a_remote(root, tmp_path, "2026-12-01T10:00+01:00")
+    runs = run_job(root / ".github/workflows/publish.yml", "publish", root, env, context)
     assert [r.returncode for r in runs] == [0, 0, 0], [r.stdout + r.stderr for r in runs]
-    summary = (temp / "summary.md").read_text()
+    summary = (tmp_path / "runner" / "summary.md").read_text()
     assert "Hello from Lint Shop" in summary
-    log = subprocess.run(
-        ["git", "log", "--format=%s", "origin/main"], cwd=root, capture_output=True, text=True
-    ).stdout
-    assert "[skip ci]" in log
-    site = {
-        p.relative_to(temp / "site").as_posix() for p in (temp / "site").rglob("*") if p.is_file()
-    }
+    site = published_site(root, tmp_path / "runner")
     assert "index.html" in site and "welcome/index.html" in site and "manifest.json" not in site
 
 

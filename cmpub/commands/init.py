@@ -35,19 +35,38 @@ def _local_zone() -> str:
     help="Comma-separated channels to configure.",
 )
 @click.option("--timezone", "zone", default=None, help="IANA time zone (default: this machine's).")
+@click.option(
+    "--cmpub-spec",
+    "spec",
+    default=None,
+    metavar="SPEC",
+    help="What the workflows install, e.g. 'cmpub==0.2.0' or 'cmpub @ git+https://…@COMMIT' "
+    "(default: how this cmpub was installed).",
+)
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @click.option("--no-git", is_flag=True, help="Do not initialise git or commit.")
 def init(
-    directory: Path, name: str | None, channels: str, zone: str | None, force: bool, no_git: bool
+    directory: Path,
+    name: str | None,
+    channels: str,
+    zone: str | None,
+    spec: str | None,
+    force: bool,
+    no_git: bool,
 ) -> None:
     """Create a content project in DIRECTORY that validates, builds and publishes as it is."""
     from cmpub import scaffold
+    from cmpub.scaffold import origin
 
     root = directory.resolve()
     wanted = [c.strip() for c in channels.split(",") if c.strip()]
-    brand = name or root.name.replace("-", " ").title()
-    plan = scaffold.plan(root, brand, wanted, zone or _local_zone(), datetime.now(UTC))
+    brand = name if name is not None else root.name.replace("-", " ").title() or "My Brand"
+    cmpub = origin.from_spec(spec) if spec is not None else origin.installed()
+    plan = scaffold.plan(root, brand, wanted, zone or _local_zone(), datetime.now(UTC), cmpub)
     written = scaffold.write(plan, force=force, git=not no_git)
-    click.echo(f"Created a cmpub project for {brand} in {root} ({len(written)} files).")
+    click.echo(f"Created a cmpub project for {brand.strip()} in {root} ({len(written)} files).")
+    click.echo(f"Its workflows install {cmpub.requirement} (requirements.txt).")
+    if not cmpub.reachable:
+        click.echo(f"warning: {cmpub.advice()}", err=True)
     click.echo("Next: edit cmpub.yaml (your accounts), then `cmpub validate` and `cmpub build`.")
     click.echo("To publish from GitHub, see README.md: the secrets to create and Pages.")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install what the browser tests (tests/preview/test_preview_browser.py) need on a Debian
-# machine: the Debian chromium (Playwright's own browser download does not work offline), the
-# colour emoji font (else emoji are boxes), and Playwright's Python package. Idempotent, and
-# quick when everything is there. Usage: bash tests/browser/setup.sh [PYTHON]
+# Install what the browser tests (tests/preview/test_preview_browser.py) and the image tests
+# (their font fallbacks, tests/test_images.py) need on a Debian machine: the Debian chromium
+# (Playwright's own browser download does not work offline), the colour emoji font (else emoji
+# are boxes) and the CJK font, and Playwright's Python package. Idempotent, and quick when
+# everything is there. Usage: bash tests/browser/setup.sh [PYTHON]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 python="${1:-.venv/bin/python}"
@@ -12,9 +13,11 @@ missing=()
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ]; then
     missing+=(chromium)
 fi
-if ! dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q "ok installed"; then
-    missing+=(fonts-noto-color-emoji)
-fi
+for font in fonts-noto-color-emoji fonts-noto-cjk; do
+    if ! dpkg-query -W -f='${Status}' "$font" 2>/dev/null | grep -q "ok installed"; then
+        missing+=("$font")
+    fi
+done
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "browser setup: need root to install ${missing[*]} (apt-get install -y ${missing[*]})" >&2

@@ -158,7 +158,9 @@ _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "cont
 
 
 class PdsProxy:
-    """A reverse proxy to the PDS; acts on the ``nth`` ``createRecord`` per ``mode``:
+    """A reverse proxy to the PDS (or any HTTP server: it records every request's method, path
+    and ``time.monotonic()`` of arrival in :attr:`arrivals`); acts on the ``nth``
+    ``createRecord`` per ``mode``:
 
     ``stall``: the PDS has stored the record, the answer is held until :attr:`release` (the
     test kills the client meanwhile); ``drop``: the record is stored, the connection is closed
@@ -174,6 +176,7 @@ class PdsProxy:
         self.stored = threading.Event()  # the acted-on record is on the PDS
         self.release = threading.Event()
         self.calls: list[str] = []
+        self.arrivals: list[tuple[str, str, float]] = []
         self.lock = threading.Lock()
         self.http = httpx.Client(base_url=self.target, timeout=30)
         proxy = self
@@ -186,6 +189,7 @@ class PdsProxy:
                 nsid = self.path.split("?")[0].removeprefix("/xrpc/")
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with proxy.lock:
+                    proxy.arrivals.append((self.command, self.path, time.monotonic()))
                     proxy.calls.append(nsid)
                     act = None
                     if nsid == "com.atproto.repo.createRecord":
