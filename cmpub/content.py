@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import frontmatter
 
+from cmpub import ids
 from cmpub.errors import Problem, Severity, error
 from cmpub.model import FIELD_NAMES, Config, Cta, Fields, Image, Poll, Post, Source
 from cmpub.platforms import CHANNELS, guess_channel
@@ -86,11 +87,7 @@ def _channel_key(key: str) -> str | None:
     return None if key in CHANNELS else f"'overrides' names an unknown channel '{key}'"
 
 
-_ID = Str(
-    pattern=r"[A-Za-z0-9][A-Za-z0-9._/-]*",
-    expected="letters, digits, '-', '_', '.' or '/'",
-    example="id: black-friday-2026",
-)
+_ID = Str(example="id: black-friday-2026")  # checked by cmpub.ids (one canonical form)
 _TAG = Str(
     pattern=r"#?[\w]+",
     expected="one word (letters, digits, _), without spaces",
@@ -222,19 +219,16 @@ class Loader:
         self._located: dict[tuple[str, str], Any] = {}
 
     def load_all(self, paths: list[Path] | None = None) -> Loaded:
-        """Load every post (or ``paths``); report duplicate ids naming both files."""
+        """Load every post (or ``paths``); report clashing ids and addresses at both files."""
         out = Loaded()
-        seen: dict[str, str] = {}
+        posts = []
         for path in paths if paths is not None else find_posts(self.root, self.config.content_dir):
             post, problems = self.load_post(path)
             out.problems.extend(problems)
-            if post is None:
-                continue
-            if post.id in seen:
-                out.problems.append(duplicate_id(post, seen[post.id]))
-                continue
-            seen[post.id] = post.source.path
-            out.posts.append(post)
+            if post is not None:
+                posts.append(post)
+        clashing, out.posts = ids.clashes(posts)
+        out.problems.extend(clashing)
         return out
 
     def rel(self, path: Path) -> str:
@@ -307,8 +301,9 @@ class Loader:
                 "write the text below the closing '---', or add 'summary:'",
             )
         self._check_mentions(data, body, body_line, ctx)
+        post_id = self._id(data, rel, ctx)
         title = ok("title")
-        if when is None or channels is None or not title:
+        if when is None or channels is None or not title or post_id is None:
             return None  # nothing useful can be checked per channel
         fields = Fields(
             title=title,
@@ -322,7 +317,7 @@ class Loader:
             cw=ok("cw"),
         )
         return Post(
-            id=ok("id") or _default_id(rel, self.config.content_dir),
+            id=post_id,
             source=source,
             date=when,
             timezone=zone,
@@ -333,6 +328,21 @@ class Loader:
             overrides=overrides or {},
             reshare=tuple(ok("reshare", [])),
         )
+
+    def _id(self, data: dict[str, Any], rel: str, ctx: Context) -> str | None:
+        """The post's id (``id:``, else from its path), or None after a Problem saying why."""
+        written = data.get("id")
+        if written is INVALID:
+            return None
+        post_id = written or ids.from_path(rel, self.config.content_dir)
+        refused = ids.refusal(post_id, written=bool(written))
+        if refused is None:
+            return post_id
+        if written:
+            ctx.report(("id",), *refused)
+        else:
+            ctx.problems.append(error(rel, 0, 0, *refused))
+        return None
 
     def _check_mentions(
         self, data: dict[str, Any], body: str, body_line: int, ctx: Context
@@ -512,19 +522,6 @@ class Loader:
         )
 
 
-def duplicate_id(post: Post, first: str) -> Problem:
-    """The Problem of a post whose id another file (``first``) already uses."""
-    line, col = post.source.at("id")
-    return error(
-        post.source.path,
-        line,
-        col,
-        "post.duplicate-id",
-        f"post id '{post.id}' is already used by {first}",
-        "give one of them another 'id:' (ids must be unique and never change)",
-    )
-
-
 def doc_keys(ctx: Context, where: tuple[str, ...]) -> set[str]:
     """The keys actually written under ``where`` (to tell 'absent' from 'set to null')."""
     n = len(where)
@@ -587,12 +584,6 @@ def _nearby_names(folder: Path, src: str) -> str:
     except OSError:
         return ""
     return did_you_mean(Path(src).name, names)
-
-
-def _default_id(rel: str, content_dir: str) -> str:
-    stem = rel[len(content_dir) + 1 :] if rel.startswith(content_dir + "/") else rel
-    stem = stem[:-3] if stem.endswith(".md") else stem
-    return stem[: -len("/index")] if stem.endswith("/index") else stem
 
 
 def _poll(raw: dict[str, Any] | None) -> Poll | None:

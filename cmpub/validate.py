@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from cmpub import ids
 from cmpub.config import channel_rules, load_config
-from cmpub.content import Loader, duplicate_id, find_posts
+from cmpub.content import Loader, find_posts
 from cmpub.errors import Problem, Severity
 from cmpub.model import Config, Fields, Image, Post
 from cmpub.platforms import RULES
@@ -81,7 +82,6 @@ def validate_project(
     templates = Templates(root)
     report = Report(config)
     broken: set[Problem] = set()
-    seen: dict[str, str] = {}
     files = paths if paths is not None else find_posts(root, config.content_dir)
     results: dict[str, FileResult] = {}
     todo: list[tuple[str, str]] = []
@@ -97,16 +97,19 @@ def validate_project(
         broken.update(template_problems)
         if cache is not None and not template_problems:
             cache[rel] = result
+    loaded = []
     for path in files:
         result = results[loader.rel(path)]
         report.problems.extend(result.problems)
+        if result.post is not None:
+            loaded.append(result)
+    clashing, kept = ids.clashes([r.post for r in loaded if r.post is not None])
+    report.problems.extend(clashing)
+    keep = {id(post) for post in kept}
+    for result in loaded:
         post = result.post
-        if post is None:
+        if post is None or id(post) not in keep:
             continue
-        if post.id in seen:
-            report.problems.append(duplicate_id(post, seen[post.id]))
-            continue
-        seen[post.id] = post.source.path
         report.posts.append(post)
         for channel, copy in result.copies.items():
             report.copies[(post.id, channel)] = copy

@@ -18,6 +18,8 @@ LAYERS = {
     "cmpub.platforms": 0,
     "cmpub.yamldoc": 0,
     "cmpub.schema": 0,
+    "cmpub.layout": 0,
+    "cmpub.ids": 0,
     "cmpub.textfile": 1,
     "cmpub.config": 1,
     "cmpub.content": 1,
