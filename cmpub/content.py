@@ -13,14 +13,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 import frontmatter
 
 from cmpub import ids
+from cmpub.dates import parse_date
 from cmpub.errors import Problem, Severity, error
 from cmpub.model import FIELD_NAMES, Config, Cta, Fields, Image, Poll, Post, Source
 from cmpub.platforms import CHANNELS, guess_channel
@@ -37,10 +36,9 @@ from cmpub.schema import (
     Str,
     Url,
     Zone,
-    check_zone,
     did_you_mean,
 )
-from cmpub.textfile import read_text
+from cmpub.textfile import read_text, refusal
 from cmpub.yamldoc import Document, YamlError, load
 
 MAX_IMAGE_BYTES = 50 * 1000 * 1000
@@ -231,6 +229,10 @@ class Loader:
         out.problems.extend(clashing)
         return out
 
+    def refuse(self, path: Path) -> Problem | None:
+        """Why the post file ``path`` is not read (see :func:`cmpub.textfile.refusal`)."""
+        return refusal(path, self.rel(path), self.root_real, "copy the post into content/")
+
     def rel(self, path: Path) -> str:
         """A path as shown to the user: relative to the project, with '/'."""
         try:
@@ -241,6 +243,9 @@ class Loader:
     def load_post(self, path: Path) -> tuple[Post | None, list[Problem]]:
         """Read one post file; return the Post (None if unusable) and its Problems."""
         rel = self.rel(path)
+        refused = self.refuse(path)
+        if refused is not None:
+            return None, [refused]
         text, problems = read_text(path, rel)
         if text is None:
             return None, problems
@@ -301,6 +306,14 @@ class Loader:
                 "write the text below the closing '---', or add 'summary:'",
             )
         self._check_mentions(data, body, body_line, ctx)
+        if channels == () and ok("status", "ready") == "ready":
+            ctx.report(
+                ("channels",),
+                "post.no-channels",
+                "'channels' is empty: this post goes nowhere",
+                "list where it goes, like 'channels: [site, bluesky]', or set 'status: draft'",
+                severity=Severity.WARNING,
+            )
         post_id = self._id(data, rel, ctx)
         title = ok("title")
         if when is None or channels is None or not title or post_id is None:
@@ -590,104 +603,3 @@ def _poll(raw: dict[str, Any] | None) -> Poll | None:
     if not raw:
         return None
     return Poll(raw["question"], tuple(raw["options"]), raw["duration"], raw["results"])
-
-
-_DATE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
-)
-
-
-def parse_date(
-    raw: Any, zone_name: str, ctx: Context, default_time: str = "09:00"
-) -> datetime | None:
-    """The publish time as an aware datetime in the post's zone, or None after a Problem.
-
-    A naive time is read in ``zone_name``; a time that does not exist there (a DST gap) or
-    exists twice (a DST fold) is an error that proposes both valid readings with offsets.
-    """
-    where = ("date",)
-    if isinstance(raw, datetime | date):  # not produced by yamldoc, but accept it
-        raw = raw.isoformat()
-    if not isinstance(raw, str):
-        ctx.report(
-            where,
-            "date.format",
-            f"'date' must be a date and time, got {raw!r}",
-            "write it like 2026-12-01 09:30 (or with an offset: 2026-12-01T09:30+01:00)",
-        )
-        return None
-    m = _DATE.fullmatch(raw.strip())
-    if not m:
-        ctx.report(
-            where,
-            "date.format",
-            f"'{raw}' is not a date and time",
-            "write it like 2026-12-01 09:30 (or with an offset: 2026-12-01T09:30+01:00)",
-        )
-        return None
-    y, mo, d, hh, mm, ss, off = m.groups()
-    try:
-        day = date(int(y), int(mo), int(d))
-    except ValueError as exc:
-        ctx.report(
-            where,
-            "date.invalid",
-            f"{y}-{mo}-{d} is not a real date ({exc})",
-            "check the day and the month",
-        )
-        return None
-    try:
-        clock = time(int(hh), int(mm), int(ss or 0)) if hh else None
-    except ValueError:
-        ctx.report(
-            where,
-            "date.invalid",
-            f"'{raw}' has an impossible time of day",
-            "hours go from 00 to 23, minutes and seconds from 00 to 59",
-        )
-        return None
-    zone = check_zone(zone_name)
-    if zone is None:  # reported by the schema already
-        return None
-    if clock is None:  # a day alone: the project's default posting time
-        clock = time(int(default_time[:2]), int(default_time[3:5]))
-    naive = datetime.combine(day, clock)
-    if off:
-        tz = UTC if off == "Z" else _offset(off)
-        return naive.replace(tzinfo=tz).astimezone(zone)
-    return _localize(naive, zone, zone_name, ctx)
-
-
-def _offset(text: str) -> timezone:
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-
-
-def _localize(naive: datetime, zone: ZoneInfo, name: str, ctx: Context) -> datetime | None:
-    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return first
-    shown = naive.strftime("%Y-%m-%d %H:%M")
-    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    if back != naive:  # the wall-clock time was skipped
-        readings = sorted(d.astimezone(UTC).astimezone(zone) for d in (first, second))
-        ctx.report(
-            ("date",),
-            "date.dst-gap",
-            f"{shown} does not exist in {name}: the clocks skip that hour",
-            f"write '{_iso(readings[0])}' or '{_iso(readings[1])}'",
-        )
-        return None
-    ctx.report(
-        ("date",),
-        "date.dst-fold",
-        f"{shown} happens twice in {name}: the clocks go back that night",
-        f"write '{_iso(first)}' (the first time) or '{_iso(second)}' (the second)",
-    )
-    return None
-
-
-def _iso(when: datetime) -> str:
-    return when.isoformat(timespec="minutes")

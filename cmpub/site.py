@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -29,6 +30,7 @@ from markupsafe import Markup
 
 from cmpub import ids, layout
 from cmpub.content import read_image_header
+from cmpub.controls import xml_text
 from cmpub.errors import error
 from cmpub.model import Config, Post
 from cmpub.platforms import CHANNELS, RULES
@@ -158,10 +160,13 @@ def render_site(
     page(layout.NOT_FOUND, "site/404.html.j2", site_lang, page=meta, items=items[:3], root=root404)
 
     feed = {**base, "items": items[:FEED_SIZE], "updated": items[0]["dates"] if items else None}
-    out["feed.xml"] = templates.render("site/feed.xml.j2", **feed).encode()
-    out["atom.xml"] = templates.render("site/atom.xml.j2", **feed).encode()
-    out["sitemap.xml"] = templates.render(
-        "site/sitemap.xml.j2", **base, urls=_sitemap(config, items, tags, len(pages))
+    # xml_text: whatever a template or a text let through, the feeds stay well-formed XML
+    out[layout.RSS] = xml_text(templates.render("site/feed.xml.j2", **feed)).encode()
+    out[layout.ATOM] = xml_text(templates.render("site/atom.xml.j2", **feed)).encode()
+    out[layout.SITEMAP] = xml_text(
+        templates.render(
+            "site/sitemap.xml.j2", **base, urls=_sitemap(config, items, tags, len(pages))
+        )
     ).encode()
     out[layout.ROBOTS] = templates.render("site/robots.txt.j2", **base).encode()
     if memo is not None:
@@ -651,6 +656,17 @@ def load_strings(templates: Templates) -> dict[str, dict[str, str]]:
     )
     own = templates.root / "templates" / "site" / "strings.json" if templates.root else None
     if own is not None and own.is_file():
+        if not own.resolve().is_relative_to(Path(templates.root).resolve()):
+            raise TemplateProblem(
+                error(
+                    "templates/site/strings.json",
+                    0,
+                    0,
+                    "template.outside",
+                    "templates/site/strings.json is a link to a file outside the project",
+                    "copy the file into templates/site/ instead of linking to it",
+                )
+            )
         try:
             extra = json.loads(own.read_text(encoding="utf-8"))
         except ValueError as exc:

@@ -30,6 +30,7 @@ from cmpub.platforms.base import Rules, hashtags, links, mentions
 from cmpub.platforms.x import parse as x_parse
 from cmpub.render.templates import TemplateProblem, Templates
 from cmpub.render.text import Copy, render
+from cmpub.textfile import read_bytes
 
 
 @dataclass
@@ -133,8 +134,10 @@ def _lookup(
     loader: Loader, path: Path, rel: str, cache: dict[str, FileResult] | None, fingerprint: str
 ) -> tuple[str, FileResult | None]:
     """The file's cache key, and its cached result when bytes and images are unchanged."""
+    if loader.refuse(path) is not None:
+        return "", None  # not read at all: load_post says why
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except OSError:
         data = b""
     key = hashlib.sha256(fingerprint.encode() + b"\0" + data).hexdigest()
