@@ -24,6 +24,7 @@ from cmpub import ids
 from cmpub.config import channel_rules, load_config
 from cmpub.content import Loader, find_posts
 from cmpub.errors import Problem, Severity
+from cmpub.imagecheck import Decoder
 from cmpub.model import Config, Fields, Image, Post
 from cmpub.platforms import RULES
 from cmpub.platforms.base import Rules, hashtags, links, mentions
@@ -115,11 +116,42 @@ def validate_project(
         for channel, copy in result.copies.items():
             report.copies[(post.id, channel)] = copy
     report.problems.extend(broken)
+    report.problems.extend(damaged_images(root, report.posts))
     report.problems.extend(rhythm(report.posts, config))
     if strict:
         report.problems = [p.strict() for p in report.problems]
     report.problems.sort()
     return report
+
+
+def damaged_images(root: Path, posts: list[Post]) -> list[Problem]:
+    """A Problem at the ``src:`` line of each image that cannot be decoded (each file is
+    decoded once, and only when it changed since the last validate: see cmpub.imagecheck)."""
+    decoder = Decoder(root)
+    out = []
+    for post in posts:
+        uses = [(("images", i), img) for i, img in enumerate(post.fields.images)]
+        for cid, over in post.overrides.items():
+            uses += [
+                (("overrides", cid, "images", i), img)
+                for i, img in enumerate(over.get("images") or ())
+            ]
+        for where, image in uses:
+            found = decoder.damage(image.file)
+            if found is not None:
+                message, hint = found
+                out.append(
+                    _problem(
+                        post,
+                        (*where, "src"),
+                        Severity.ERROR,
+                        "image.damaged",
+                        f"image '{image.src}': {message}",
+                        hint,
+                    )
+                )
+    decoder.save()
+    return out
 
 
 def _stat(root: Path, rel: str) -> tuple[str, int, int]:

@@ -1,5 +1,5 @@
 """Hostile content: control characters, impossible dates, named pipes, links out of the project,
-and posts that go nowhere. Each is a Problem at its line, never a hang or a crash.
+posts that go nowhere and damaged images. Each is a Problem at its line, never a hang or a crash.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cmpub import imagecheck
 from cmpub.build import build
 from cmpub.config import load_config
-from cmpub.errors import ConfigError, Problem, Severity
+from cmpub.errors import ConfigError, Problem, ProblemsFound, Severity
 from cmpub.render.templates import Templates
 from cmpub.site import render_site
 from cmpub.validate import validate_project
@@ -415,3 +416,59 @@ def test_a_ready_post_with_no_channels_is_a_warning_at_the_line(make_project: Ma
 def test_a_draft_with_no_channels_says_nothing(make_project: MakeProject) -> None:
     text = POST.replace("channels: [site, bluesky, mastodon, x]", "channels: []\nstatus: draft")
     assert shown(make_project({P: text})) == []
+
+
+# -------------------------------------------------------------------------- damaged images
+
+IMAGE_POST = POST.replace(
+    "channels: [site, bluesky, mastodon, x]",
+    "channels: [site, bluesky, mastodon, x]\nimages:\n  - src: photo.jpg\n    alt: A cup",
+)
+B = "content/b/index.md"
+
+
+def _jpeg(path: Path) -> bytes:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.radial_gradient("L").resize((800, 600)).convert("RGB").save(path, quality=90)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("kind", ["jpg", "png"])
+def test_a_truncated_image_fails_validate_at_its_src_line(
+    make_project: MakeProject, kind: str
+) -> None:
+    root = make_project({B: IMAGE_POST.replace("photo.jpg", f"photo.{kind}")})
+    path = root / f"content/b/photo.{kind}"
+    if kind == "jpg":
+        data = _jpeg(path)
+    else:
+        png(path)
+        data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+    assert shown(root) == [
+        f"{B}:6:5: error: image 'photo.{kind}': the end of the file is missing (it was cut short"
+        " while being copied or saved) (export or download the image again from its original)"
+    ]
+    with pytest.raises(ProblemsFound):
+        build(root, images=True, jobs=1)
+
+
+def test_an_image_is_decoded_again_only_when_it_changed(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project({B: IMAGE_POST})
+    data = _jpeg(root / "content/b/photo.jpg")
+    calls: list[Path] = []
+    real = imagecheck.decode_problem
+
+    def counting(path: Path) -> tuple[str, str] | None:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(imagecheck, "decode_problem", counting)
+    assert shown(root) == [] and len(calls) == 1
+    assert shown(root) == [] and len(calls) == 1  # unchanged: not decoded again
+    (root / "content/b/photo.jpg").write_bytes(data[:-200])
+    assert [p.code for p in errors(root)] == ["image.damaged"] and len(calls) == 2

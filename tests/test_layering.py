@@ -22,6 +22,7 @@ LAYERS = {
     "cmpub.layout": 0,
     "cmpub.ids": 0,
     "cmpub.dates": 0,
+    "cmpub.imagecheck": 1,
     "cmpub.textfile": 1,
     "cmpub.config": 1,
     "cmpub.content": 1,
