@@ -215,6 +215,8 @@ class Loader:
         self.zone = config.timezone
         self._images: dict[Path, tuple[str, int, int, int] | str] = {}
         self._located: dict[tuple[str, str], Any] = {}
+        self._refused: dict[str, Problem | None] = {}
+        self._folders: dict[str, str] = {}
 
     def load_all(self, paths: list[Path] | None = None) -> Loaded:
         """Load every post (or ``paths``); report clashing ids and addresses at both files."""
@@ -231,7 +233,11 @@ class Loader:
 
     def refuse(self, path: Path) -> Problem | None:
         """Why the post file ``path`` is not read (see :func:`cmpub.textfile.refusal`)."""
-        return refusal(path, self.rel(path), self.root_real, "copy the post into content/")
+        key = str(path)
+        if key not in self._refused:
+            fix = "copy the post into content/"
+            self._refused[key] = refusal(path, self.rel(path), self.root_real, fix, self._folders)
+        return self._refused[key]
 
     def rel(self, path: Path) -> str:
         """A path as shown to the user: relative to the project, with '/'."""

@@ -21,6 +21,7 @@ refuses two posts with one id, one id up to case, or one address, at both files.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -91,6 +92,7 @@ def canonical(raw: str) -> str:
     return "/".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def refusal(post_id: str, written: bool) -> Refusal | None:
     """Why ``post_id`` cannot be an id, or None. ``written``: it comes from an ``id:`` line
     (the fix is another ``id:``), else from the file's path (the fix is a new file name)."""
@@ -220,6 +222,7 @@ def _reserved(name: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def slug(post_id: str) -> str:
     """The page address of a post (its folder in ``dist/``): URL-safe, from its id."""
     return "/".join(_slug_part(part) for part in post_id.split("/"))

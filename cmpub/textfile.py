@@ -129,13 +129,16 @@ def control_problems(text: str, rel: str) -> list[Problem]:
     return out
 
 
-def refusal(path: Path, rel: str, root: Path, fix: str) -> Problem | None:
+def refusal(
+    path: Path, rel: str, root: Path, fix: str, folders: dict[str, str] | None = None
+) -> Problem | None:
     """Why the file ``path`` of the project at ``root`` (resolved) is not read, or None.
 
     A link that resolves outside the project is an error (``fix`` says where the file should
     be); a named pipe, a socket or a device is skipped with a warning that names it.
+    ``folders`` (folder -> its resolved path) lets many files of one folder share one lookup.
     """
-    real = path.resolve()
+    real, mode = _real(path, {} if folders is None else folders)
     if not real.is_relative_to(root):
         return error(
             rel,
@@ -146,7 +149,7 @@ def refusal(path: Path, rel: str, root: Path, fix: str) -> Problem | None:
             f"{fix} instead of linking to it",
         )
     try:
-        mode = real.stat().st_mode
+        mode = mode or real.stat().st_mode
     except OSError as exc:
         return error(
             rel,
@@ -166,6 +169,21 @@ def refusal(path: Path, rel: str, root: Path, fix: str) -> Problem | None:
             "posts are ordinary files; remove it from content/ or rename it without '.md'",
         )
     return None
+
+
+def _real(path: Path, folders: dict[str, str]) -> tuple[Path, int]:
+    """``path`` with every link resolved (each folder resolved once), and its mode when the
+    file itself is not a link (0: ask the resolved path)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return path.resolve(), 0
+    if stat.S_ISLNK(mode):
+        return path.resolve(), 0
+    parent = str(path.parent)
+    if parent not in folders:
+        folders[parent] = os.path.realpath(parent)
+    return Path(folders[parent], path.name), mode
 
 
 def _kind(mode: int) -> str:
@@ -188,10 +206,17 @@ def read_bytes(path: Path, limit: int = MAX_BYTES + 1) -> bytes:
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(0, "it is not a regular file", str(path))
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(limit)
+        chunks, left = [], min(limit, st.st_size + 1)  # +1: a file that grew is still seen
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 
