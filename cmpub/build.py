@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cmpub import __version__, ledger
+from cmpub import __version__, ids, layout, ledger
 from cmpub.config import FILENAME, channel_rules
 from cmpub.errors import Problem, ProblemsFound, error, warning
 from cmpub.model import Config, Image, Post
@@ -36,7 +36,7 @@ from cmpub.validate import FileResult, Report, validate_project
 
 CACHE_DIR = ".cmpub-cache"
 CACHE_FORMAT = 3
-MANIFEST = "manifest.json"
+MANIFEST = layout.MANIFEST
 
 Progress = Callable[[str, int, int], None]
 
@@ -180,9 +180,9 @@ def build(
     manifest["site_files"] = _public_site_files(files, site_images, og_images, config)
     files[MANIFEST] = _json(manifest)
     for (post_id, channel), copy in sorted(report.copies.items()):
-        files[f"copies/{post_id}/{channel}.txt"] = _copy_text(copy).encode("utf-8")
+        files[f"{layout.COPIES}/{post_id}/{channel}.txt"] = _copy_text(copy).encode("utf-8")
     if config.brand.logo:
-        files.setdefault("brand/logo.png", (root / config.brand.logo).read_bytes())
+        files.setdefault(layout.LOGO, (root / config.brand.logo).read_bytes())
 
     _save_cache(cache_dir, cache)
     entries: dict[str, tuple[str, bytes | Path]] = {
@@ -229,9 +229,9 @@ def _public_site_files(
 ) -> list[str]:
     """What the public site needs, and nothing else (no manifest, no future posts' images)."""
     shown = {path.split("/index.html")[0] for path in site_files if path.endswith("/index.html")}
-    media = [img.file for pid, imgs in images.items() if pid in shown for img in imgs]
-    media += [img.file for pid, img in og.items() if pid in shown]
-    brand = ["brand/logo.png"] if config.brand.logo else []
+    media = [img.file for pid, imgs in images.items() if ids.slug(pid) in shown for img in imgs]
+    media += [img.file for pid, img in og.items() if ids.slug(pid) in shown]
+    brand = [layout.LOGO] if config.brand.logo else []
     return sorted({*site_files, *media, *brand})
 
 
@@ -310,7 +310,7 @@ def _plan_media(report: Report, config: Config) -> list[_Media]:
                     else None,
                 )
                 stem = Path(image.file).stem
-                dist = f"media/{post.id}/{i + 1:02d}-{stem}.{channel}.jpg"
+                dist = f"{layout.MEDIA}/{post.id}/{i + 1:02d}-{stem}.{channel}.jpg"
                 out.append(_Media(post.id, channel, i, image, dist, job, ""))
     return out
 

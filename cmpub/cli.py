@@ -176,8 +176,8 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
         from cmpub.content import find_posts
 
         target = path.resolve()
-        only = [target] if target.is_file() else [p.resolve() for p in find_posts(target, ".")]
-        only = [root / p.relative_to(root.resolve()) for p in only]
+        only = [target] if not target.is_dir() else find_posts(target, ".")
+        only = [root / p.relative_to(root.resolve()) for p in only]  # links stay links
     try:
         report = validate_project(root, only, strict=strict)
     except ConfigError as exc:

@@ -6,6 +6,7 @@ all of them are reported at once (``ConfigError`` carries the list).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,20 @@ def load_config(root: Path) -> Config:
                 )
             ],
         )
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"{FILENAME} is a link to a file outside the project",
+            [
+                error(
+                    FILENAME,
+                    0,
+                    0,
+                    "config.outside",
+                    f"{FILENAME} is a link to a file outside the project ({path.resolve()})",
+                    "copy the file into the project instead of linking to it",
+                )
+            ],
+        )
     text, problems = read_text(path, FILENAME)
     if text is None:
         raise ConfigError(f"cannot read {FILENAME}", problems)
@@ -248,6 +263,7 @@ def load_config(root: Path) -> Config:
         _check_defaults(defaults["channels"], raw if isinstance(raw, dict) else {}, ctx)
     if data is not INVALID:
         _check_brand_files(root, data["brand"], ctx)
+        _check_folders(root, data, ctx)
     errors = [p for p in ctx.problems if p.severity == "error"]
     if errors or data is INVALID or channels is None:
         raise ConfigError(f"{FILENAME} has {len(errors)} error(s)", ctx.problems)
@@ -293,6 +309,35 @@ def _check_defaults(names: list[Any], channels: dict[str, Any], ctx: Context) ->
             )
 
 
+def _outside(root: Path, rel: str) -> str:
+    """How ``rel`` leaves the project ('' when it stays inside, links resolved)."""
+    if Path(rel).is_absolute() or rel.startswith("~"):
+        return "is outside the project"
+    here = root.resolve()
+    if not Path(os.path.normpath(here / rel)).is_relative_to(here):
+        return "is outside the project"
+    if not (root / rel).resolve().is_relative_to(here):
+        return "is a link to a place outside the project"
+    return ""
+
+
+def _check_folders(root: Path, data: dict[str, Any], ctx: Context) -> None:
+    """``content_dir``, ``assets_dir`` and ``deploy.ledger`` must be folders of the project."""
+    for where, rel in (
+        (("content_dir",), data["content_dir"]),
+        (("assets_dir",), data["assets_dir"]),
+        (("deploy", "ledger"), data["deploy"]["ledger"]),
+    ):
+        how = _outside(root, rel) if isinstance(rel, str) else ""
+        if how:
+            ctx.report(
+                where,
+                "config.outside",
+                f"'{rel}' {how}",
+                "cmpub reads and writes only inside the project: name a folder in it",
+            )
+
+
 def _check_brand_files(root: Path, brand: dict[str, Any], ctx: Context) -> None:
     """The logo and the font must be files inside the project (the build draws with them)."""
     for key, what in (("logo", "image"), ("font", "TrueType or OpenType font")):
@@ -300,11 +345,12 @@ def _check_brand_files(root: Path, brand: dict[str, Any], ctx: Context) -> None:
         if not rel:
             continue
         path = (root / rel).resolve()
-        if not path.is_relative_to(root.resolve()):
+        how = _outside(root, rel)
+        if how:
             ctx.report(
                 ("brand", key),
                 "config.brand-file",
-                f"brand {key} '{rel}' is outside the project",
+                f"brand {key} '{rel}' {how}",
                 "copy it into assets/ and point at it there",
             )
         elif not path.is_file():

@@ -13,13 +13,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 import frontmatter
 
+from cmpub import ids
+from cmpub.dates import parse_date
 from cmpub.errors import Problem, Severity, error
 from cmpub.model import FIELD_NAMES, Config, Cta, Fields, Image, Poll, Post, Source
 from cmpub.platforms import CHANNELS, guess_channel
@@ -36,10 +36,9 @@ from cmpub.schema import (
     Str,
     Url,
     Zone,
-    check_zone,
     did_you_mean,
 )
-from cmpub.textfile import read_text
+from cmpub.textfile import read_text, refusal
 from cmpub.yamldoc import Document, YamlError, load
 
 MAX_IMAGE_BYTES = 50 * 1000 * 1000
@@ -86,11 +85,7 @@ def _channel_key(key: str) -> str | None:
     return None if key in CHANNELS else f"'overrides' names an unknown channel '{key}'"
 
 
-_ID = Str(
-    pattern=r"[A-Za-z0-9][A-Za-z0-9._/-]*",
-    expected="letters, digits, '-', '_', '.' or '/'",
-    example="id: black-friday-2026",
-)
+_ID = Str(example="id: black-friday-2026")  # checked by cmpub.ids (one canonical form)
 _TAG = Str(
     pattern=r"#?[\w]+",
     expected="one word (letters, digits, _), without spaces",
@@ -220,22 +215,29 @@ class Loader:
         self.zone = config.timezone
         self._images: dict[Path, tuple[str, int, int, int] | str] = {}
         self._located: dict[tuple[str, str], Any] = {}
+        self._refused: dict[str, Problem | None] = {}
+        self._folders: dict[str, str] = {}
 
     def load_all(self, paths: list[Path] | None = None) -> Loaded:
-        """Load every post (or ``paths``); report duplicate ids naming both files."""
+        """Load every post (or ``paths``); report clashing ids and addresses at both files."""
         out = Loaded()
-        seen: dict[str, str] = {}
+        posts = []
         for path in paths if paths is not None else find_posts(self.root, self.config.content_dir):
             post, problems = self.load_post(path)
             out.problems.extend(problems)
-            if post is None:
-                continue
-            if post.id in seen:
-                out.problems.append(duplicate_id(post, seen[post.id]))
-                continue
-            seen[post.id] = post.source.path
-            out.posts.append(post)
+            if post is not None:
+                posts.append(post)
+        clashing, out.posts = ids.clashes(posts)
+        out.problems.extend(clashing)
         return out
+
+    def refuse(self, path: Path) -> Problem | None:
+        """Why the post file ``path`` is not read (see :func:`cmpub.textfile.refusal`)."""
+        key = str(path)
+        if key not in self._refused:
+            fix = "copy the post into content/"
+            self._refused[key] = refusal(path, self.rel(path), self.root_real, fix, self._folders)
+        return self._refused[key]
 
     def rel(self, path: Path) -> str:
         """A path as shown to the user: relative to the project, with '/'."""
@@ -247,6 +249,9 @@ class Loader:
     def load_post(self, path: Path) -> tuple[Post | None, list[Problem]]:
         """Read one post file; return the Post (None if unusable) and its Problems."""
         rel = self.rel(path)
+        refused = self.refuse(path)
+        if refused is not None:
+            return None, [refused]
         text, problems = read_text(path, rel)
         if text is None:
             return None, problems
@@ -307,8 +312,17 @@ class Loader:
                 "write the text below the closing '---', or add 'summary:'",
             )
         self._check_mentions(data, body, body_line, ctx)
+        if channels == () and ok("status", "ready") == "ready":
+            ctx.report(
+                ("channels",),
+                "post.no-channels",
+                "'channels' is empty: this post goes nowhere",
+                "list where it goes, like 'channels: [site, bluesky]', or set 'status: draft'",
+                severity=Severity.WARNING,
+            )
+        post_id = self._id(data, rel, ctx)
         title = ok("title")
-        if when is None or channels is None or not title:
+        if when is None or channels is None or not title or post_id is None:
             return None  # nothing useful can be checked per channel
         fields = Fields(
             title=title,
@@ -322,7 +336,7 @@ class Loader:
             cw=ok("cw"),
         )
         return Post(
-            id=ok("id") or _default_id(rel, self.config.content_dir),
+            id=post_id,
             source=source,
             date=when,
             timezone=zone,
@@ -333,6 +347,21 @@ class Loader:
             overrides=overrides or {},
             reshare=tuple(ok("reshare", [])),
         )
+
+    def _id(self, data: dict[str, Any], rel: str, ctx: Context) -> str | None:
+        """The post's id (``id:``, else from its path), or None after a Problem saying why."""
+        written = data.get("id")
+        if written is INVALID:
+            return None
+        post_id = written or ids.from_path(rel, self.config.content_dir)
+        refused = ids.refusal(post_id, written=bool(written))
+        if refused is None:
+            return post_id
+        if written:
+            ctx.report(("id",), *refused)
+        else:
+            ctx.problems.append(error(rel, 0, 0, *refused))
+        return None
 
     def _check_mentions(
         self, data: dict[str, Any], body: str, body_line: int, ctx: Context
@@ -512,19 +541,6 @@ class Loader:
         )
 
 
-def duplicate_id(post: Post, first: str) -> Problem:
-    """The Problem of a post whose id another file (``first``) already uses."""
-    line, col = post.source.at("id")
-    return error(
-        post.source.path,
-        line,
-        col,
-        "post.duplicate-id",
-        f"post id '{post.id}' is already used by {first}",
-        "give one of them another 'id:' (ids must be unique and never change)",
-    )
-
-
 def doc_keys(ctx: Context, where: tuple[str, ...]) -> set[str]:
     """The keys actually written under ``where`` (to tell 'absent' from 'set to null')."""
     n = len(where)
@@ -589,114 +605,7 @@ def _nearby_names(folder: Path, src: str) -> str:
     return did_you_mean(Path(src).name, names)
 
 
-def _default_id(rel: str, content_dir: str) -> str:
-    stem = rel[len(content_dir) + 1 :] if rel.startswith(content_dir + "/") else rel
-    stem = stem[:-3] if stem.endswith(".md") else stem
-    return stem[: -len("/index")] if stem.endswith("/index") else stem
-
-
 def _poll(raw: dict[str, Any] | None) -> Poll | None:
     if not raw:
         return None
     return Poll(raw["question"], tuple(raw["options"]), raw["duration"], raw["results"])
-
-
-_DATE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
-)
-
-
-def parse_date(
-    raw: Any, zone_name: str, ctx: Context, default_time: str = "09:00"
-) -> datetime | None:
-    """The publish time as an aware datetime in the post's zone, or None after a Problem.
-
-    A naive time is read in ``zone_name``; a time that does not exist there (a DST gap) or
-    exists twice (a DST fold) is an error that proposes both valid readings with offsets.
-    """
-    where = ("date",)
-    if isinstance(raw, datetime | date):  # not produced by yamldoc, but accept it
-        raw = raw.isoformat()
-    if not isinstance(raw, str):
-        ctx.report(
-            where,
-            "date.format",
-            f"'date' must be a date and time, got {raw!r}",
-            "write it like 2026-12-01 09:30 (or with an offset: 2026-12-01T09:30+01:00)",
-        )
-        return None
-    m = _DATE.fullmatch(raw.strip())
-    if not m:
-        ctx.report(
-            where,
-            "date.format",
-            f"'{raw}' is not a date and time",
-            "write it like 2026-12-01 09:30 (or with an offset: 2026-12-01T09:30+01:00)",
-        )
-        return None
-    y, mo, d, hh, mm, ss, off = m.groups()
-    try:
-        day = date(int(y), int(mo), int(d))
-    except ValueError as exc:
-        ctx.report(
-            where,
-            "date.invalid",
-            f"{y}-{mo}-{d} is not a real date ({exc})",
-            "check the day and the month",
-        )
-        return None
-    try:
-        clock = time(int(hh), int(mm), int(ss or 0)) if hh else None
-    except ValueError:
-        ctx.report(
-            where,
-            "date.invalid",
-            f"'{raw}' has an impossible time of day",
-            "hours go from 00 to 23, minutes and seconds from 00 to 59",
-        )
-        return None
-    zone = check_zone(zone_name)
-    if zone is None:  # reported by the schema already
-        return None
-    if clock is None:  # a day alone: the project's default posting time
-        clock = time(int(default_time[:2]), int(default_time[3:5]))
-    naive = datetime.combine(day, clock)
-    if off:
-        tz = UTC if off == "Z" else _offset(off)
-        return naive.replace(tzinfo=tz).astimezone(zone)
-    return _localize(naive, zone, zone_name, ctx)
-
-
-def _offset(text: str) -> timezone:
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-
-
-def _localize(naive: datetime, zone: ZoneInfo, name: str, ctx: Context) -> datetime | None:
-    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return first
-    shown = naive.strftime("%Y-%m-%d %H:%M")
-    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    if back != naive:  # the wall-clock time was skipped
-        readings = sorted(d.astimezone(UTC).astimezone(zone) for d in (first, second))
-        ctx.report(
-            ("date",),
-            "date.dst-gap",
-            f"{shown} does not exist in {name}: the clocks skip that hour",
-            f"write '{_iso(readings[0])}' or '{_iso(readings[1])}'",
-        )
-        return None
-    ctx.report(
-        ("date",),
-        "date.dst-fold",
-        f"{shown} happens twice in {name}: the clocks go back that night",
-        f"write '{_iso(first)}' (the first time) or '{_iso(second)}' (the second)",
-    )
-    return None
-
-
-def _iso(when: datetime) -> str:
-    return when.isoformat(timespec="minutes")

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cmpub.ids import slug
 from cmpub.yamldoc import Path as KeyPath
 
 # --------------------------------------------------------------------------- configuration
@@ -218,6 +219,11 @@ class Post:
     def title(self) -> str:
         """The post's title (site article heading, link cards)."""
         return self.fields.title
+
+    @property
+    def slug(self) -> str:
+        """The address of the post's page on the site, from its id (:func:`cmpub.ids.slug`)."""
+        return slug(self.id)
 
     def variant(self, channel: str) -> Fields:
         """The post's fields as ``channel`` gets them (its override applied on top)."""

@@ -188,6 +188,8 @@ def Clock(**kw: Any) -> Str:
 
 _DURATION = re.compile(r"(\d+)\s*(m|min|h|d|w)")
 _UNIT_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+#: The longest duration accepted (10 years): a date plus any duration stays a real date.
+MAX_DURATION = 520 * 7 * 86400
 
 
 def parse_duration(text: str) -> int | None:
@@ -208,6 +210,14 @@ class Duration(Spec):
         seconds = parse_duration(value) if isinstance(value, str) else None
         if seconds is None or seconds <= 0:
             return self.wrong(value, where, ctx, "write a number and a unit: m, h, d or w")
+        if seconds > MAX_DURATION:
+            ctx.report(
+                where,
+                "schema.range",
+                f"'{_name(where)}' is {value.strip()}: more than 10 years",
+                "write a shorter duration (at most 520w)",
+            )
+            return INVALID
         return seconds
 
 

@@ -22,12 +22,15 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup
 
+from cmpub import ids, layout
 from cmpub.content import read_image_header
+from cmpub.controls import xml_text
 from cmpub.errors import error
 from cmpub.model import Config, Post
 from cmpub.platforms import CHANNELS, RULES
@@ -35,8 +38,8 @@ from cmpub.render.templates import THEME, TemplateProblem, Templates
 from cmpub.render.text import article_url, plain, with_mentions
 
 #: Where the build puts a copy of ``brand.logo`` inside ``dist/`` (when the brand has a logo).
-LOGO_PATH = "brand/logo.png"
-CSS_PATH = "style.css"
+LOGO_PATH = layout.LOGO
+CSS_PATH = layout.STYLESHEET
 PAGE_SIZE = 24  # posts per home page
 FEED_SIZE = 50  # newest posts in the RSS and Atom feeds
 
@@ -121,18 +124,18 @@ def render_site(
 
     pages = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
     for n, chunk in enumerate(pages, start=1):
-        path = "index.html" if n == 1 else f"page/{n}/index.html"
+        path = layout.HOME if n == 1 else f"{layout.PAGES}/{n}/{layout.HOME}"
         title = config.site.title if n == 1 else f"{strings(site_lang)['page']} {n}"
         meta = _meta(config, title, config.site.description, _page_url(config, n))
         pager = {
             "number": n,
             "count": len(pages),
             "newer": None if n == 1 else ("" if n == 2 else f"page/{n - 1}/"),
-            "older": f"page/{n + 1}/" if n < len(pages) else None,
+            "older": f"{layout.PAGES}/{n + 1}/" if n < len(pages) else None,
         }
         page(path, "site/index.html.j2", site_lang, page=meta, items=chunk, pager=pager)
     for item in items:
-        path = f"{item['path']}index.html"
+        path = f"{item['dir']}{layout.HOME}"
         key = "page:" + _digest(fingerprint, base["css"], item)
         if key in old:
             out[path] = old[key]
@@ -141,27 +144,31 @@ def render_site(
             page(path, "site/article.html.j2", item["lang"], page=meta, item=item)
         used[key] = out[path]
     for tag in tags:
-        url = f"{config.site.url}/tags/{tag['path']}"
+        url = f"{config.site.url}/{layout.TAGS}/{tag['path']}"
         meta = _meta(config, f"#{tag['name']}", config.site.description, url)
-        page(f"tags/{tag['path']}index.html", "site/tag.html.j2", site_lang, page=meta, tag=tag)
+        tag_page = f"{layout.TAGS}/{tag['dir']}{layout.HOME}"
+        page(tag_page, "site/tag.html.j2", site_lang, page=meta, tag=tag)
     meta = _meta(
         config,
         strings(site_lang)["topics"],
         config.site.description,
-        f"{base['site']['url']}/tags/",
+        f"{base['site']['url']}/{layout.TAGS}/",
     )
-    page("tags/index.html", "site/tags.html.j2", site_lang, page=meta, tags=tags)
+    page(f"{layout.TAGS}/{layout.HOME}", "site/tags.html.j2", site_lang, page=meta, tags=tags)
     meta = _meta(config, strings(site_lang)["not_found"], config.site.description, None)
     root404 = (urlsplit(config.site.url).path.rstrip("/")) + "/"
-    page("404.html", "site/404.html.j2", site_lang, page=meta, items=items[:3], root=root404)
+    page(layout.NOT_FOUND, "site/404.html.j2", site_lang, page=meta, items=items[:3], root=root404)
 
     feed = {**base, "items": items[:FEED_SIZE], "updated": items[0]["dates"] if items else None}
-    out["feed.xml"] = templates.render("site/feed.xml.j2", **feed).encode()
-    out["atom.xml"] = templates.render("site/atom.xml.j2", **feed).encode()
-    out["sitemap.xml"] = templates.render(
-        "site/sitemap.xml.j2", **base, urls=_sitemap(config, items, tags, len(pages))
+    # xml_text: whatever a template or a text let through, the feeds stay well-formed XML
+    out[layout.RSS] = xml_text(templates.render("site/feed.xml.j2", **feed)).encode()
+    out[layout.ATOM] = xml_text(templates.render("site/atom.xml.j2", **feed)).encode()
+    out[layout.SITEMAP] = xml_text(
+        templates.render(
+            "site/sitemap.xml.j2", **base, urls=_sitemap(config, items, tags, len(pages))
+        )
     ).encode()
-    out["robots.txt"] = templates.render("site/robots.txt.j2", **base).encode()
+    out[layout.ROBOTS] = templates.render("site/robots.txt.j2", **base).encode()
     if memo is not None:
         memo.clear()
         memo.update(used)
@@ -197,7 +204,7 @@ def _base_context(config: Config, colors: dict[str, str]) -> dict[str, Any]:
         "palette": colors,
         "networks": networks(config),
         "x_handle": "@" + x_handle.lstrip("@") if x_handle else None,
-        "feeds": {"rss": f"{site.url}/feed.xml", "atom": f"{site.url}/atom.xml"},
+        "feeds": {"rss": f"{site.url}/{layout.RSS}", "atom": f"{site.url}/{layout.ATOM}"},
     }
 
 
@@ -300,7 +307,8 @@ def _item(
     return {
         "id": post.id,
         "url": url,
-        "path": quote(post.id.strip("/")) + "/",
+        "path": ids.href(post.id) + "/",  # in links: percent-encoded
+        "dir": post.slug + "/",  # in dist/: the folder itself
         "lang": post.lang,
         "title": typography(fields.title, lang),
         "summary": summary,
@@ -309,7 +317,10 @@ def _item(
         "feed_html": _feed_html(config, hero, body, cta),
         "dates": _dates(post.date, post.lang, config.site.language),
         "reading_minutes": max(1, math.ceil(len(text.split()) / 220)),
-        "tags": [{"name": n, "path": quote(tag_slug(n)) + "/"} for n in _unique_tags(fields.tags)],
+        "tags": [
+            {"name": n, "path": quote(tag_slug(n)) + "/", "dir": tag_slug(n) + "/"}
+            for n in _unique_tags(fields.tags)
+        ],
         "hero": hero,
         "gallery": pics[1:],
         "og_image": {
@@ -376,9 +387,7 @@ def _tags(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for item in items:
         for tag in item["tags"]:
-            entry = found.setdefault(
-                tag["path"], {"name": tag["name"], "path": tag["path"], "posts": []}
-            )
+            entry = found.setdefault(tag["path"], {**tag, "posts": []})
             entry["posts"].append(item)
     return [found[k] for k in sorted(found)]
 
@@ -391,11 +400,9 @@ def _sitemap(
         {"loc": _page_url(config, n), "lastmod": newest} for n in range(1, pages + 1)
     ]
     urls += [{"loc": i["url"], "lastmod": i["dates"]["iso"]} for i in items]
-    urls.append({"loc": f"{config.site.url}/tags/", "lastmod": newest})
-    urls += [
-        {"loc": f"{config.site.url}/tags/{t['path']}", "lastmod": t["posts"][0]["dates"]["iso"]}
-        for t in tags
-    ]
+    tags_url = f"{config.site.url}/{layout.TAGS}/"
+    urls.append({"loc": tags_url, "lastmod": newest})
+    urls += [{"loc": tags_url + t["path"], "lastmod": t["posts"][0]["dates"]["iso"]} for t in tags]
     return urls
 
 
@@ -649,6 +656,17 @@ def load_strings(templates: Templates) -> dict[str, dict[str, str]]:
     )
     own = templates.root / "templates" / "site" / "strings.json" if templates.root else None
     if own is not None and own.is_file():
+        if not own.resolve().is_relative_to(Path(templates.root).resolve()):
+            raise TemplateProblem(
+                error(
+                    "templates/site/strings.json",
+                    0,
+                    0,
+                    "template.outside",
+                    "templates/site/strings.json is a link to a file outside the project",
+                    "copy the file into templates/site/ instead of linking to it",
+                )
+            )
         try:
             extra = json.loads(own.read_text(encoding="utf-8"))
         except ValueError as exc:

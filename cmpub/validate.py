@@ -20,15 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from cmpub import ids
 from cmpub.config import channel_rules, load_config
-from cmpub.content import Loader, duplicate_id, find_posts
+from cmpub.content import Loader, find_posts
 from cmpub.errors import Problem, Severity
+from cmpub.imagecheck import Decoder
 from cmpub.model import Config, Fields, Image, Post
 from cmpub.platforms import RULES
 from cmpub.platforms.base import Rules, hashtags, links, mentions
 from cmpub.platforms.x import parse as x_parse
 from cmpub.render.templates import TemplateProblem, Templates
 from cmpub.render.text import Copy, render
+from cmpub.textfile import read_bytes
 
 
 @dataclass
@@ -81,7 +84,6 @@ def validate_project(
     templates = Templates(root)
     report = Report(config)
     broken: set[Problem] = set()
-    seen: dict[str, str] = {}
     files = paths if paths is not None else find_posts(root, config.content_dir)
     results: dict[str, FileResult] = {}
     todo: list[tuple[str, str]] = []
@@ -97,25 +99,59 @@ def validate_project(
         broken.update(template_problems)
         if cache is not None and not template_problems:
             cache[rel] = result
+    loaded = []
     for path in files:
         result = results[loader.rel(path)]
         report.problems.extend(result.problems)
+        if result.post is not None:
+            loaded.append(result)
+    clashing, kept = ids.clashes([r.post for r in loaded if r.post is not None])
+    report.problems.extend(clashing)
+    keep = {id(post) for post in kept}
+    for result in loaded:
         post = result.post
-        if post is None:
+        if post is None or id(post) not in keep:
             continue
-        if post.id in seen:
-            report.problems.append(duplicate_id(post, seen[post.id]))
-            continue
-        seen[post.id] = post.source.path
         report.posts.append(post)
         for channel, copy in result.copies.items():
             report.copies[(post.id, channel)] = copy
     report.problems.extend(broken)
+    report.problems.extend(damaged_images(root, report.posts))
     report.problems.extend(rhythm(report.posts, config))
     if strict:
         report.problems = [p.strict() for p in report.problems]
     report.problems.sort()
     return report
+
+
+def damaged_images(root: Path, posts: list[Post]) -> list[Problem]:
+    """A Problem at the ``src:`` line of each image that cannot be decoded (each file is
+    decoded once, and only when it changed since the last validate: see cmpub.imagecheck)."""
+    decoder = Decoder(root)
+    out = []
+    for post in posts:
+        uses = [(("images", i), img) for i, img in enumerate(post.fields.images)]
+        for cid, over in post.overrides.items():
+            uses += [
+                (("overrides", cid, "images", i), img)
+                for i, img in enumerate(over.get("images") or ())
+            ]
+        for where, image in uses:
+            found = decoder.damage(image.file)
+            if found is not None:
+                message, hint = found
+                out.append(
+                    _problem(
+                        post,
+                        (*where, "src"),
+                        Severity.ERROR,
+                        "image.damaged",
+                        f"image '{image.src}': {message}",
+                        hint,
+                    )
+                )
+    decoder.save()
+    return out
 
 
 def _stat(root: Path, rel: str) -> tuple[str, int, int]:
@@ -130,8 +166,10 @@ def _lookup(
     loader: Loader, path: Path, rel: str, cache: dict[str, FileResult] | None, fingerprint: str
 ) -> tuple[str, FileResult | None]:
     """The file's cache key, and its cached result when bytes and images are unchanged."""
+    if loader.refuse(path) is not None:
+        return "", None  # not read at all: load_post says why
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except OSError:
         data = b""
     key = hashlib.sha256(fingerprint.encode() + b"\0" + data).hexdigest()

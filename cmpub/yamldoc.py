@@ -4,8 +4,9 @@ PyYAML's ``safe_load`` loses positions, keeps the last of two duplicate keys wit
 and expands aliases without bound (a "billion laughs" document exhausts memory). Here the C
 parser composes the node graph (positions kept, aliases shared, so composing is linear) and
 this module builds the values itself, with a budget on expanded nodes and on depth, refusing
-duplicate keys, non-string keys and merge keys. Timestamps stay strings: dates are parsed by
-the caller, which knows the time zone and can say what is wrong with them.
+duplicate keys, non-string keys, merge keys and control characters written as escapes
+(``"\\e"``, ``"\\x01"``: invisible, they break feeds and terminals). Timestamps stay strings:
+dates are parsed by the caller, which knows the time zone and can say what is wrong with them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from cmpub.controls import CONTROL, control_name
 
 try:  # the libyaml parser is ~10x faster; the pure-Python one gives the same nodes
     from yaml import CSafeLoader as _Loader
@@ -133,9 +136,21 @@ class _Builder:
             return items
         return self._mapping(node, path, depth)  # MappingNode
 
+    def _text(self, node: yaml.ScalarNode) -> str:
+        found = CONTROL.search(node.value)
+        if found:
+            raise self._fail(
+                node,
+                "yaml.control-character",
+                f"this text holds an invisible control character {control_name(found.group())},"
+                " written as an escape",
+                "remove the escape, such as \\e or \\x1b, from the quoted text",
+            )
+        return str(node.value)
+
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag in (_STR, _TIMESTAMP):
-            return node.value
+            return self._text(node)
         try:
             return _SCALAR.construct_object(node)
         except (yaml.constructor.ConstructorError, ValueError, TypeError) as exc:
@@ -159,7 +174,7 @@ class _Builder:
                     f"keys must be text, found {shown!r}",
                     f'put the key in quotes ("{shown}":)' if isinstance(shown, str) else "",
                 )
-            key = key_node.value
+            key = self._text(key_node)
             line, col = self._pos(key_node)
             if key in out:
                 first = self.doc.marks.get((*path, key), (line, col))[0]

@@ -224,8 +224,11 @@ def test_channel_not_configured(make_project: MakeProject) -> None:
 
 def test_duplicate_ids_name_both_files(make_project: MakeProject) -> None:
     text = POST.replace("title:", "id: hello\ntitle:")
-    p = only(make_project({"content/a.md": text, "content/b.md": text}), "post.duplicate-id")
-    assert p.path == "content/b.md" and "content/a.md" in p.message
+    found = problems(make_project({"content/a.md": text, "content/b.md": text}))
+    assert [(p.path, p.line, p.code, p.message) for p in found] == [
+        ("content/a.md", 2, "post.duplicate-id", "post id 'hello' is also used by content/b.md"),
+        ("content/b.md", 2, "post.duplicate-id", "post id 'hello' is already used by content/a.md"),
+    ]
 
 
 def test_all_problems_of_all_files_at_once(make_project: MakeProject) -> None:

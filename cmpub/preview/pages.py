@@ -490,11 +490,11 @@ def post_page(
     social = [m for m in mocks if m["channel"] != "site"]
     article = None
     if "site" in post.channels:
-        rel = f"{post.id.strip('/')}/index.html"
+        rel = f"{post.slug}/index.html"
         article = {
-            "url": site_url(post.id.strip("/") + "/"),
+            "url": site_url(post.slug + "/"),
             "exists": (out / rel).is_file(),
-            "public": f"{config.site.url}/{post.id.strip('/')}/",
+            "public": f"{config.site.url}/{quote(post.slug)}/",
             "state": next((m["state"] for m in mocks if m["channel"] == "site"), None),
         }
     post_of = snapshot.post_of_path()

@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+from cmpub import layout
 from cmpub.publishers.base import Capabilities, Item, PublishError, Receipt, Secret, payload
 
-FOLDER = "outbox"
-JOURNAL = "journal.jsonl"
+FOLDER = layout.OUTBOX
+JOURNAL = layout.OUTBOX_JOURNAL
 
 
 class OutboxPublisher:

@@ -13,7 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit, urlunsplit
 
 from cmpub.model import Config, Fields, Post
 from cmpub.platforms import RULES
@@ -168,8 +168,8 @@ def with_utm(url: str, channel: str, post_id: str, config: Config) -> str:
 
 
 def article_url(post: Post, config: Config) -> str:
-    """The URL of the post's article on the brand's site."""
-    return f"{config.site.url}/{post.id.strip('/')}/"
+    """The URL of the post's article on the brand's site (its slug, percent-encoded)."""
+    return f"{config.site.url}/{quote(post.slug)}/"
 
 
 _LINK_IN_TEXT = re.compile(r"https?://[^\s)\]>\"']+")
