@@ -174,6 +174,11 @@ SCHEMA = Map(
                 "catch_up": Duration(default=6 * 3600),
                 "ledger": Str(default="ledger"),
                 "push": Bool(default=True),
+                "branch": Str(
+                    pattern=r"(?!-)(?!.*\.\.)[^\s~^:?*\[\\]+(?<![./])",
+                    example="'main'",
+                    expected="a branch name like 'main'",
+                ),
             }
         ),
         "people": Map(
@@ -394,7 +399,7 @@ def _build(root: Path, data: dict[str, Any], channels: dict[str, Channel]) -> Co
         utm=Utm(utm["source"], utm["medium"], utm["campaign"], tuple(utm["domains"])),
         cadence=cadence,
         quiet_hours=(quiet[0], quiet[1]) if quiet else None,
-        deploy=Deploy(deploy["catch_up"], deploy["ledger"], deploy["push"]),
+        deploy=Deploy(deploy["catch_up"], deploy["ledger"], deploy["push"], deploy.get("branch")),
         people={
             key: Person(key, value["name"], {c: h for c, h in value.items() if c != "name" and h})
             for key, value in data["people"].items()

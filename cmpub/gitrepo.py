@@ -8,6 +8,9 @@ through GitPython:
   same checkout waits, bounded, then stops with :class:`Busy`.
 - :meth:`Repo.commit` commits exactly the paths it is given (never ``git add -A`` of the
   project), so a person's unrelated work in progress is never swept into a ledger commit.
+- :meth:`Repo.uncommitted` lists what differs from HEAD under some paths (deploy publishes
+  only committed posts); :meth:`Repo.renames` lists the renames git sees in the history (a
+  published post renamed without ``id:``); :meth:`Repo.default_branch` asks the remote;
 - :meth:`Repo.sync` fetches the branch and puts local commits on top (fast-forward or rebase);
   :meth:`Repo.push` tells a race ("rejected: someone pushed first") from a failure.
 - :meth:`Repo.undo` takes back our own last commit (``git reset --keep``), which is how a claim
@@ -41,6 +44,13 @@ FALLBACK_EMAIL = "cmpub@users.noreply.github.com"
 
 class GitError(CmpubError):
     """Git could not do what the ledger needs (a conflict, a refused push): needs a person."""
+
+    exit_code = 4
+
+
+class Refused(CmpubError):
+    """Deploy will not publish from this checkout (nothing was claimed): the ledger could not
+    reach the place the next run reads it, or the posts are not committed. A person acts."""
 
     exit_code = 4
 
@@ -162,16 +172,30 @@ class Repo:
 
     def changed(self, paths: list[Path]) -> list[str]:
         """Which of ``paths`` (files or folders) differ from HEAD, untracked files included."""
+        return [name for name, _what in self.uncommitted(paths)]
+
+    def uncommitted(self, paths: list[Path]) -> list[tuple[str, str]]:
+        """(path, what) for each file under ``paths`` that differs from HEAD: ``new`` (not in
+        git yet), ``changed``, ``deleted`` or ``renamed``. Hidden files are left out (an
+        interrupted write's temporary file, an editor's swap file)."""
         rels = [self.rel(p) for p in paths if p.exists() or self._tracked(p)]
         if not rels:
             return []
         out = self._git("status", "--porcelain", "-z", "--untracked-files=all", "--", *rels)
+        tokens = out.split("\0")
         found = []
-        for entry in out.split("\0"):
-            if len(entry) > 3:
-                name = entry[3:]
-                if not Path(name).name.startswith("."):  # a half-written temporary file
-                    found.append(name)
+        i = 0
+        while i < len(tokens):
+            entry = tokens[i]
+            i += 1
+            if len(entry) <= 3:
+                continue
+            code, name = entry[:2], entry[3:]
+            if "R" in code or "C" in code:
+                i += 1  # the next token is the path it was renamed (or copied) from
+            if Path(name).name.startswith("."):
+                continue
+            found.append((name, _what(code)))
         return sorted(found)
 
     def _tracked(self, path: Path) -> bool:
@@ -222,15 +246,64 @@ class Repo:
     # ------------------------------------------------------------------------- remote
 
     def upstream(self) -> tuple[str, str] | None:
-        """(remote, branch) to push to: the branch's upstream, else ``origin``; None if none."""
+        """(remote, branch) to push to: the branch's upstream, else the same branch on
+        ``origin`` (or on the only remote); None on a detached HEAD or with no clear remote."""
         branch = self.branch()
         if branch is None or not self.repo.remotes:
             return None
         tracking = self.repo.active_branch.tracking_branch()
         if tracking is not None:
             return tracking.remote_name, tracking.remote_head
-        names = [r.name for r in self.repo.remotes]
-        return ("origin" if "origin" in names else names[0]), branch
+        names = self.remotes()
+        if "origin" in names:
+            return "origin", branch
+        return (names[0], branch) if len(names) == 1 else None
+
+    def remotes(self) -> list[str]:
+        """The names of the repository's remotes."""
+        return sorted(r.name for r in self.repo.remotes)
+
+    def default_branch(self, remote: str) -> str | None:
+        """The remote's default branch: from ``refs/remotes/<remote>/HEAD`` (set by
+        ``git clone``), else asked of the remote; None when it cannot be known."""
+        try:
+            ref = self._git("symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD").strip()
+        except self._errors():
+            ref = ""
+        prefix = f"refs/remotes/{remote}/"
+        if ref.startswith(prefix):
+            return ref[len(prefix) :]
+        try:
+            said = self._git("ls-remote", "--symref", remote, "HEAD")
+        except self._errors():
+            return None
+        found = re.search(r"^ref: refs/heads/(\S+)\s+HEAD$", said, re.MULTILINE)
+        return found[1] if found else None
+
+    def renames(self, folder: Path) -> list[tuple[str, str]]:
+        """Every rename git detects under ``folder`` in the history of HEAD, oldest first,
+        as (old path, new path) relative to the working tree."""
+        if self.head() is None:
+            return []
+        out = self._git(
+            "log",
+            "--reverse",
+            "-M",
+            "--diff-filter=R",
+            "--name-status",
+            "-z",
+            "--format=%x01%H",
+            "HEAD",
+            "--",
+            self.rel(folder),
+        )
+        found = []
+        for commit in out.split("\x01")[1:]:
+            tokens = [t.strip() for t in commit.split("\0")[1:]]
+            for i, token in enumerate(tokens):
+                if token.startswith("R") and i + 2 < len(tokens):
+                    found.append((tokens[i + 1], tokens[i + 2]))
+        return found
 
     def sync(self) -> bool:
         """Fetch the branch and put local commits on top of it; True when HEAD moved."""
@@ -244,7 +317,12 @@ class Repo:
             text = f"{getattr(exc, 'stderr', '')}"
             if "couldn't find remote ref" in text:
                 return False  # the branch is not on the remote yet: the first push creates it
-            raise GitError(f"git could not fetch {remote}/{branch}: {_clean(text)}") from None
+            raise GitError(
+                f"cannot fetch the ledger from {remote}/{branch}, so nothing was published (a run"
+                f" elsewhere may have published or paused since): {_clean(text)}. Check the"
+                " network and your access to the remote, then run deploy again (or pass"
+                " --no-push to publish from this checkout with a ledger that stays here)"
+            ) from None
         theirs = self._git("rev-parse", "FETCH_HEAD").strip()
         ours = self.head()
         if ours is None or ours == theirs or self._is_ancestor(theirs, ours):
@@ -300,6 +378,16 @@ class Repo:
                 return PushResult("rejected", _clean(text))
             return PushResult("failed", _clean(text))
         return PushResult("ok")
+
+
+def _what(code: str) -> str:
+    """A ``git status --porcelain`` code in a word."""
+    if code == "??":
+        return "new"
+    for letter, word in (("D", "deleted"), ("R", "renamed")):
+        if letter in code:
+            return word
+    return "changed"
 
 
 def _clean(text: str) -> str:

@@ -75,11 +75,13 @@ class Utm:
 
 @dataclass(frozen=True)
 class Deploy:
-    """How ``cmpub deploy`` runs: catch-up window, ledger folder, whether it pushes."""
+    """How ``cmpub deploy`` runs: catch-up window, ledger folder, whether it pushes, and the
+    branch the ledger is kept on (None: the remote's default branch, else ``main``)."""
 
     catch_up_seconds: int = 6 * 3600
     ledger: str = "ledger"
     push: bool = True
+    branch: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """``cmpub status``: what is due, what comes next, what went out, what needs a person.
 
 Read-only: it builds into a temporary folder (never touching ``dist/``), reads the ledger and
-the pause file, and plans exactly as deploy would at ``now``. Nothing is sent or committed.
+the pause file, and plans exactly as deploy would at ``now`` (damaged records and renamed
+published posts held, as deploy holds them). Nothing is sent or committed.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cmpub import gitrepo
 from cmpub.build import MANIFEST, build
 from cmpub.config import load_config
+from cmpub.deploy import renames
+from cmpub.deploy.held import read as read_held
 from cmpub.deploy.pause import Pause, read_pause
 from cmpub.deploy.plan import Plan, Planned, channel_name, order, parse_iso, plan
 from cmpub.errors import UsageError
-from cmpub.ledger import Record, read_all
+from cmpub.ledger import Damaged, Record
 from cmpub.platforms import RULES
 from cmpub.publishers import NoPublisher, available, get_publisher_class
 from cmpub.publishers.base import MissingSecret
@@ -39,7 +43,9 @@ class StatusReport:
     next_up: list[Planned] = field(default_factory=list)  # the next 7 days
     recent: list[Record] = field(default_factory=list)  # published in the last 7 days
     warnings: list[str] = field(default_factory=list)
-    broken: list[str] = field(default_factory=list)  # ledger files that cannot be read
+    damaged: list[Damaged] = field(default_factory=list)  # records that cannot be read
+    renamed: list[renames.Renamed] = field(default_factory=list)  # held: add the old id
+    gone: list[renames.Gone] = field(default_factory=list)  # deleted after going out
 
     @property
     def missed(self) -> list[Planned]:
@@ -70,8 +76,9 @@ def status(
             out = Path(tmp) / "dist"
             build(root, out=out, now=now)
             manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    broken: list[str] = []
-    records = read_all(root, config.deploy.ledger, broken)
+    repo = gitrepo.Repo.find(root)
+    held = read_held(root, manifest, config.deploy.ledger, config.content_dir, repo)
+    ledger, records = held.ledger, held.ledger.records
     the_plan = plan(
         manifest,
         records,
@@ -80,8 +87,17 @@ def status(
         dist=root / "dist",
         checkout=None,
         implemented={c for c in config.channels if available(c)},
+        damaged=held.damaged,
+        renamed=held.renamed,
     )
-    report = StatusReport(now=now, pause=read_pause(root), plan=the_plan, broken=broken)
+    report = StatusReport(
+        now=now,
+        pause=read_pause(root),
+        plan=the_plan,
+        damaged=[ledger.damaged[key] for key in sorted(ledger.damaged)],
+        renamed=[held.found.renamed[post] for post in sorted(held.found.renamed)],
+        gone=held.found.gone,
+    )
     report.due = sorted([*the_plan.due, *the_plan.retry, *the_plan.pending], key=order)
     report.next_up = [
         p for p in [*the_plan.future, *the_plan.handoff] if p.item.publish_at - now <= NEXT_UP
@@ -102,7 +118,7 @@ def status(
         *the_plan.warnings,
         *_credentials(root, config, records, the_plan, environ),
         *_cadence(config, records, the_plan, now),
-        *(f"{path}: this ledger record cannot be read; fix or remove it" for path in broken),
+        *(stray.describe() for stray in ledger.strays),
     ]
     return report
 

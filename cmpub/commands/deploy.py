@@ -30,7 +30,12 @@ Exit codes:
      timeout, a lost push race, another deploy holding the lock)
   4  a person must act: publishing is paused, a post was missed, a
      credential is missing or rejected, a network refused a post, or a
-     post is uncertain (a run died while sending it)"""
+     post is uncertain (a run died while sending it); a ledger record
+     is damaged, or a published post was renamed without 'id:'; or
+     nothing was published because the ledger could not be pushed
+     where the next run reads it (detached HEAD, no remote, another
+     branch than deploy.branch, a failed fetch) or posts are not
+     committed (--allow-dirty)"""
 
 ENVIRONMENT = """\b
 Environment:
@@ -113,7 +118,16 @@ def _channels(channels: tuple[str, ...]) -> list[str] | None:
     is_flag=True,
     help="Also retry posts that failed in a way a retry would not fix (after you fixed it).",
 )
-@click.option("--no-push", is_flag=True, help="Commit the ledger but do not push it.")
+@click.option(
+    "--no-push",
+    is_flag=True,
+    help="Commit the ledger but do not push it (it stays in this checkout).",
+)
+@click.option(
+    "--allow-dirty",
+    is_flag=True,
+    help="Publish even when posts, cmpub.yaml, templates or assets are not committed.",
+)
 @click.option(
     "--wait",
     "lock_wait",
@@ -131,6 +145,7 @@ def deploy(
     include_missed: bool,
     retry_failed: bool,
     no_push: bool,
+    allow_dirty: bool,
     lock_wait: float,
 ) -> None:
     """Publish what is due, exactly once, and record it in the ledger (committed to git).
@@ -156,6 +171,7 @@ def deploy(
             hooks=_test_hook(),
             retry_failed=retry_failed,
             lock_wait=lock_wait,
+            allow_dirty=allow_dirty,
         )
     except ConfigError as exc:
         _print_problems(exc.problems, "text")
@@ -179,6 +195,11 @@ def deploy(
             click.echo(line)
     _summary(summary_markdown(result))
     sys.exit(result.exit_code)
+
+
+DAMAGED = "Damaged ledger records (nothing is sent for them until they are repaired)"
+RENAMED = "Renamed after going out (held until the old id is added)"
+GONE = "Deleted after going out"
 
 
 @click.command()
@@ -211,6 +232,9 @@ def status(path: Path, now_text: str | None) -> None:
             "Uncertain (check the network, then fix the ledger record)",
             [f"{label(p)}: {p.why}" for p in report.uncertain],
         ),
+        (DAMAGED, [d.describe() for d in report.damaged]),
+        (RENAMED, [r.why() for r in report.renamed]),
+        (GONE, [g.describe() for g in report.gone]),
         (
             "Published in the last 7 days",
             [
@@ -221,6 +245,8 @@ def status(path: Path, now_text: str | None) -> None:
         ("Warnings", report.warnings),
     ]
     for title, lines in sections:
+        if not lines and title in (DAMAGED, RENAMED, GONE):
+            continue  # shown only when there is something to say
         click.secho(f"{title}: {len(lines) if lines else 'none'}", bold=True)
         for line in lines:
             click.echo(f"  {line}")

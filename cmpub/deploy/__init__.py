@@ -3,7 +3,11 @@
 - :mod:`cmpub.deploy.plan`: the manifest's publications sorted into due / future / missed /
   done / pending / retry / failed / uncertain (pure);
 - :mod:`cmpub.deploy.run`: :func:`deploy`, the run itself (lock, build, claim, publish, record);
-- :mod:`cmpub.deploy.gitops`: the run's commits and pushes (push races);
+- :mod:`cmpub.deploy.gitops`: where the ledger goes (refusals before anything is claimed),
+  the run's commits and pushes (push races);
+- :mod:`cmpub.deploy.held`, :mod:`cmpub.deploy.renames`: what holds an item before the plan
+  (a damaged ledger record, a published post renamed without ``id:``);
+- :mod:`cmpub.deploy.scheduled`: the run's steps for posts held by a network's scheduler;
 - :mod:`cmpub.deploy.pause`: the crisis pause file;
 - :mod:`cmpub.deploy.report`: the result, its exit code, the text and the step summary.
 """

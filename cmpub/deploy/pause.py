@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cmpub import gitrepo
-from cmpub.deploy.gitops import Ledger
+from cmpub.deploy.gitops import Ledger, refusal
 from cmpub.deploy.plan import iso
 
 PAUSE_FILE = "cmpub-pause.json"
@@ -112,9 +112,12 @@ def resume(root: Path, who: str, push: bool | None = None) -> PauseResult:
 class _Session:
     """Commits (and pushes) one file under the deploy lock, after syncing with the remote."""
 
-    def __init__(self, repo: gitrepo.Repo | None, pushing: bool) -> None:
+    def __init__(
+        self, repo: gitrepo.Repo | None, pushing: bool, why_not: str | None = None
+    ) -> None:
         self.repo = repo
         self.pushing = pushing
+        self.why_not = why_not  # why it cannot push although the project pushes
 
     def save(self, path: Path, subject: str) -> tuple[bool, str | None]:
         """Commit ``path`` (no ``[skip ci]``: a pause or a resume should reach the publish
@@ -123,6 +126,8 @@ class _Session:
             return False, "not a git repository: the change is only on this computer"
         ledger = Ledger(self.repo, self.pushing)
         ledger.commit([path], subject)
+        if self.why_not:
+            return False, f"committed but not pushed: {self.why_not}"
         if not self.pushing:
             return False, None
         outcome = ledger.push()
@@ -140,8 +145,10 @@ def _session(root: Path, push: bool | None) -> Iterator[_Session]:
         yield _Session(None, False)
         return
     config = load_config(root)
-    pushing = (config.deploy.push if push is None else push) and repo.upstream() is not None
+    wanted = config.deploy.push if push is None else push
+    why_not = refusal(repo, config) if wanted else None
+    pushing = wanted and why_not is None
     with gitrepo.lock(repo.git_dir / gitrepo.LOCK_NAME, LOCK_WAIT):
         if pushing:
             repo.sync()
-        yield _Session(repo, pushing)
+        yield _Session(repo, pushing, why_not)

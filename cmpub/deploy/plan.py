@@ -16,6 +16,8 @@ exactly one bucket (DESIGN.md §6):
     busy       claimed by a run that may still be going in another checkout
     waiting    a thread part whose previous part did not go out
     skipped    its channel has no publisher in this installation (a warning says so)
+    damaged    its ledger record cannot be read: a person repairs it (never "not published")
+    renamed    a published post renamed without ``id:`` (see :mod:`cmpub.deploy.renames`)
 
 Drafts are never planned. Pure: no I/O beyond what the caller passed in.
 """
@@ -49,6 +51,8 @@ BUCKETS = (
     "busy",
     "waiting",
     "skipped",
+    "damaged",
+    "renamed",
 )
 
 
@@ -164,6 +168,8 @@ class Plan:
     busy: list[Planned] = field(default_factory=list)
     waiting: list[Planned] = field(default_factory=list)
     skipped: list[Planned] = field(default_factory=list)
+    damaged: list[Planned] = field(default_factory=list)
+    renamed: list[Planned] = field(default_factory=list)
     drafts: int = 0  # posts with 'status: draft' (never planned)
     warnings: list[str] = field(default_factory=list)
     #: records whose post or channel is gone from the manifest, still ``scheduled``/``pending``
@@ -191,8 +197,9 @@ class Plan:
 
     @property
     def needs_person(self) -> bool:
-        """Anything a person must look at: missed, uncertain, or failed beyond retrying."""
-        return bool(self.missed or self.uncertain or self.failed)
+        """Anything a person must look at: missed, uncertain, failed beyond retrying, held by
+        a damaged record or a rename."""
+        return bool(self.missed or self.uncertain or self.failed or self.damaged or self.renamed)
 
 
 def order(p: Planned) -> tuple[Any, ...]:
@@ -216,6 +223,8 @@ def plan(
     native: Collection[str] = (),
     implemented: Collection[str] | None = None,
     retry_failed: bool = False,
+    damaged: Mapping[Key, str] | None = None,
+    renamed: Mapping[str, str] | None = None,
 ) -> Plan:
     """Sort every entry of ``manifest`` into the buckets of :class:`Plan`.
 
@@ -224,6 +233,7 @@ def plan(
     checkout's id; a ``pending`` record claimed from another checkout less than ``lease``
     seconds ago is ``busy``, not recovered. ``native``: channels that take future posts into
     their own scheduler. ``implemented``: channels with a publisher (None: ask the registry).
+    ``damaged``: key -> why its record cannot be read; ``renamed``: post id -> why it is held.
     """
     result = Plan(now=now, catch_up=catch_up)
     window = timedelta(seconds=catch_up)
@@ -241,6 +251,12 @@ def plan(
         if channels is not None and item.channel not in channels:
             continue
         record = ledger.get(entry.key)
+        if damaged and entry.key in damaged:
+            result.damaged.append(Planned(entry, None, damaged[entry.key]))
+            continue
+        if renamed and item.post in renamed:
+            result.renamed.append(Planned(entry, None, renamed[item.post]))
+            continue
         bucket, why = _classify(
             entry, record, now, window, include_missed, checkout, lease, native, retry_failed
         )

@@ -7,7 +7,8 @@ to ``$GITHUB_STEP_SUMMARY`` in GitHub Actions, and exits with :attr:`DeployResul
     3  something failed in a way a later run may fix (a server error, a timeout, a push
        race lost too often, another deploy holding the lock): the next run retries
     4  a person must act: publishing is paused, a post was missed, a credential is missing or
-       rejected, a network refused a post, or a post is uncertain (a run died while sending)
+       rejected, a network refused a post, a post is uncertain (a run died while sending), a
+       ledger record is damaged, or a published post was renamed without ``id:``
 
 Every message in a result has already been redacted by deploy.
 """
@@ -65,6 +66,7 @@ class DeployResult:
     commits: list[str] = field(default_factory=list)
     pushed: bool = False
     payloads: list[tuple[Planned, dict[str, Any]]] = field(default_factory=list)
+    local: str | None = None  # why the ledger stays on this computer (--no-push, ...)
 
     def by_state(self, *states: str) -> list[Outcome]:
         """This run's outcomes in ``states``."""
@@ -87,6 +89,8 @@ class DeployResult:
             for p in plan.failed:
                 if p.key not in recorded:
                     out.append(f"failed: {_label(p)}: {p.why}")
+            out += [f"damaged: {p.why}" for p in plan.damaged]
+            out += list(dict.fromkeys(f"renamed: {p.why}" for p in plan.renamed))
         for o in self.outcomes:
             if o.state == "uncertain" or (o.state == "failed" and o.needs_person):
                 out.append(f"{o.state}: {o.label}: {o.message}")
@@ -152,6 +156,8 @@ def text_lines(result: DeployResult) -> list[str]:
             for p in plan.bucket(name):
                 if p.key not in recorded:
                     lines.append(f"{name:<10} {_label(p)}: {p.why}")
+        lines += [f"{'damaged':<10} {p.why}" for p in plan.damaged]
+        lines += dict.fromkeys(f"{'renamed':<10} {p.why}" for p in plan.renamed)
         if plan.future:
             nxt = plan.future[0].item
             lines.append(
@@ -164,6 +170,8 @@ def text_lines(result: DeployResult) -> list[str]:
         lines.append(f"warning    {text}")
     for text in result.errors:
         lines.append(f"error      {text}")
+    if result.local and (result.commits or result.outcomes):
+        lines.append(f"note       {result.local}")
     tail = result.headline()
     if result.commits:
         tail += f"; ledger committed{' and pushed' if result.pushed else ''}"
@@ -188,6 +196,8 @@ def dry_run_text(result: DeployResult) -> str:
         ("Waiting for an earlier thread part", plan.waiting),
         ("Claimed by a run in another checkout", plan.busy),
         ("Skipped (no publisher)", plan.skipped),
+        ("Held: the ledger record is damaged (a person repairs it)", plan.damaged),
+        ("Held: renamed after it went out (add the old id)", plan.renamed),
         ("Future", plan.future),
     )
     for title, items in sections:
@@ -270,6 +280,12 @@ def summary_markdown(result: DeployResult) -> str:
             " `cmpub deploy --retry-failed` (add `--include-missed` after 6 hours).",
             "",
         ]
+        if result.plan is not None and (result.plan.damaged or result.plan.renamed):
+            out += [
+                "Damaged: restore the record from git, as the line says; nothing is sent for"
+                " it until then. Renamed: add the old `id:` to the renamed file.",
+                "",
+            ]
     if result.errors or result.warnings:
         out += ["### Notes", ""]
         out += [f"- {_cell(t)}" for t in [*result.errors, *result.warnings]]

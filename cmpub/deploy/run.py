@@ -1,7 +1,10 @@
 """``deploy()``: publish what is due exactly once, top to bottom.
 
-    lock the checkout -> keep what an interrupted run left -> sync with the remote
-    -> build (Problems stop here) -> plan -> [paused: pull back, stop]
+    lock the checkout -> refuse when the ledger cannot reach where the next run reads it
+    (detached HEAD, no remote, another branch) or the posts are not committed
+    -> keep what an interrupted run left -> sync with the remote (a failed fetch stops here)
+    -> build (Problems stop here) -> read the ledger (a damaged record holds its item) and
+    recognise renamed published posts (held) -> plan -> [paused: pull back, stop]
     -> recover pending items (lookup) + record missed ones + write pending claims
     -> commit the claim, push it (lost a race: take it back, sync, plan again)
     -> publish each item (retries, lookup when an attempt may have gone out)
@@ -30,8 +33,10 @@ from typing import Any
 from cmpub import gitrepo
 from cmpub.build import CACHE_DIR, MANIFEST, build
 from cmpub.config import load_config
+from cmpub.deploy import renames
 from cmpub.deploy.channels import Channels
-from cmpub.deploy.gitops import Ledger
+from cmpub.deploy.gitops import Ledger, local_only, preflight
+from cmpub.deploy.held import read as read_held
 from cmpub.deploy.pause import read_pause
 from cmpub.deploy.plan import Plan, Planned, channel_name, iso, order, plan, receipt_of
 from cmpub.deploy.records import (
@@ -44,12 +49,11 @@ from cmpub.deploy.records import (
     result_message,
 )
 from cmpub.deploy.report import DeployResult, Outcome
+from cmpub.deploy.scheduled import SchedulerSteps
 from cmpub.deploy.sending import Inflight, send
-from cmpub.ledger import Key, Record, read_all, record_path, write
+from cmpub.ledger import Key, Record, record_path, scan, write
 from cmpub.publishers.base import (
-    CancelsScheduled,
     CannotKnow,
-    FollowsScheduled,
     Publisher,
     PublishError,
     Receipt,
@@ -61,7 +65,6 @@ Hook = Callable[[str], None]
 LOCK_WAIT = 120.0
 LEASE = 600.0
 CLAIM_ROUNDS = 5
-PAUSED = "pulled back from the network's scheduler while publishing is paused; it goes out after 'cmpub resume'"
 
 
 def deploy(
@@ -82,6 +85,7 @@ def deploy(
     lock_wait: float = LOCK_WAIT,
     lease: float = LEASE,
     timeout: float | None = None,
+    allow_dirty: bool = False,
 ) -> DeployResult:
     """Publish what is due at ``now`` exactly once; return what happened (a failed publication
     never raises: the result's ``exit_code`` says 0, 3 or 4).
@@ -90,26 +94,34 @@ def deploy(
     (the CLI passes ``os.environ``). ``transports``: channel -> httpx transport (tests).
     ``publishers``: channel -> a ready publisher, replacing the registry's (tests).
     ``lease``: seconds a pending claim from another checkout is left to its run.
-    Raises ProblemsFound (the build), ConfigError, Busy (the lock), GitError.
+    ``allow_dirty``: publish even when posts, cmpub.yaml, templates or assets differ from
+    what is committed. Raises ProblemsFound (the build), ConfigError, Busy (the lock),
+    Refused (the ledger could not reach where the next run reads it; uncommitted posts),
+    GitError.
     """
     config = load_config(root)
     repo = gitrepo.Repo.find(root)
+    env = dict(environ or {})
     lock_path = repo.git_dir / gitrepo.LOCK_NAME if repo else root / CACHE_DIR / "deploy.lock"
     with gitrepo.lock(lock_path, lock_wait):
-        pushing = (config.deploy.push if push is None else push) and not dry_run
-        upstream = repo is not None and repo.upstream() is not None
+        wanted = config.deploy.push if push is None else push
+        ci = env.get("GITHUB_ACTIONS") == "true"
+        stops = preflight(repo, root, config, wanted, allow_dirty, ci)
+        if stops and not dry_run:
+            raise gitrepo.Refused("nothing was published: " + " Also: ".join(stops))
         hook = hooks or _no_hook
         run = _Run(
             root=root,
             ledger_dir=config.deploy.ledger,
             catch_up=config.deploy.catch_up_seconds,
+            content_dir=config.content_dir,
             repo=repo,
-            git=Ledger(repo, pushing and upstream, hook),
+            git=Ledger(repo, wanted and not dry_run, hook),
             channels=Channels(
                 config,
                 root,
                 now,
-                dict(environ or {}),
+                env,
                 transports=transports,
                 overrides=publishers,
                 sleep=sleep,
@@ -121,6 +133,8 @@ def deploy(
             hook=hook,
             policy=policy or RetryPolicy(),
         )
+        run.notes = [f"a real run would stop here: {s}" for s in stops]
+        run.result.local = None if dry_run else local_only(repo, wanted, push)
         return run.go(channels, include_missed, retry_failed, lease)
 
 
@@ -135,7 +149,7 @@ class _Claim:
     outcomes: list[Outcome]
 
 
-class _Run:
+class _Run(SchedulerSteps):
     """The state of one deploy run (publishers, receipts, the result being built)."""
 
     def __init__(
@@ -144,6 +158,7 @@ class _Run:
         root: Path,
         ledger_dir: str,
         catch_up: int,
+        content_dir: str,
         repo: gitrepo.Repo | None,
         git: Ledger,
         channels: Channels,
@@ -154,6 +169,7 @@ class _Run:
         policy: RetryPolicy,
     ) -> None:
         self.root, self.ledger_dir, self.catch_up = root, ledger_dir, catch_up
+        self.content_dir = content_dir
         self.repo, self.git, self.channels = repo, git, channels
         self.now, self.at, self.dry_run = now, iso(now), dry_run
         self.sleep, self.hook, self.policy = sleep, hook, policy
@@ -163,6 +179,8 @@ class _Run:
         self.inflight = Inflight((repo.git_dir if repo else root / CACHE_DIR) / "cmpub-inflight")
         self.claimed: dict[Key, Record] = {}
         self.receipts: dict[Key, Receipt] = {}
+        self.sha256: dict[str, str | None] = {}  # post file -> the SHA-256 of its bytes
+        self.notes: list[str] = []  # a dry run: what would stop a real run
 
     def redact(self, text: str) -> str:
         return self.channels.redact(text)
@@ -187,9 +205,10 @@ class _Run:
         manifest = json.loads((self.root / "dist" / MANIFEST).read_text(encoding="utf-8"))
         result.pause = read_pause(self.root)
         for _round in range(CLAIM_ROUNDS):
+            held = read_held(self.root, manifest, self.ledger_dir, self.content_dir, self.repo)
             the_plan = plan(
                 manifest,
-                read_all(self.root, self.ledger_dir),
+                held.ledger.records,
                 self.now,
                 self.catch_up,
                 channels,
@@ -200,9 +219,12 @@ class _Run:
                 native=self.channels.native(),
                 implemented=self.channels.implemented(),
                 retry_failed=retry_failed,
+                damaged=held.damaged,
+                renamed=held.renamed,
             )
             result.plan = the_plan
-            result.warnings = [self.redact(w) for w in the_plan.warnings]
+            notes = [*the_plan.warnings, *held.warnings(the_plan), *self.notes]
+            result.warnings = [self.redact(w) for w in notes]
             if self.dry_run:
                 self.show(the_plan)
                 return self.finish()
@@ -253,14 +275,22 @@ class _Run:
         return result
 
     def keep_leftovers(self) -> None:
-        """Commit records an interrupted run wrote but did not commit."""
+        """Commit records an interrupted run wrote but did not commit (never a damaged
+        record or a stray file: they stay as they are, for a person to repair)."""
         folder = self.root / self.ledger_dir
         for stale in folder.rglob(".*.tmp-*") if folder.is_dir() else []:
             stale.unlink(missing_ok=True)
         changed = self.git.leftovers(folder)
         if changed and self.repo is not None:
-            paths = [self.repo.workdir / rel for rel in changed]
-            self.git.commit(paths, "cmpub: keep the records of an interrupted run [skip ci]")
+            workdir = self.repo.workdir
+            unreadable = {
+                (self.root / rel).resolve() for rel in scan(self.root, self.ledger_dir).unreadable()
+            }
+            paths = [
+                workdir / rel for rel in changed if (workdir / rel).resolve() not in unreadable
+            ]
+            if paths:
+                self.git.commit(paths, "cmpub: keep the records of an interrupted run [skip ci]")
 
     def show(self, the_plan: Plan) -> None:
         """Dry run: the exact payloads; a missing secret is reported now, before a real run."""
@@ -268,98 +298,6 @@ class _Run:
             self.result.payloads.append((p, payload(p.item)))
         for channel in sorted({p.item.channel for p in [*the_plan.to_send(), *the_plan.pending]}):
             self.channels.get(channel)
-
-    # ------------------------------------------------------------------------- native schedulers
-
-    def pull_back(self, the_plan: Plan) -> None:
-        """While paused: cancel what a network's scheduler holds; publish nothing."""
-        scheduled = [p.record for p in the_plan.done if p.record and p.record.state == "scheduled"]
-        scheduled += [r for r in the_plan.orphans if r.state == "scheduled"]
-        paths = [self.key_path(r) for r in scheduled if r is not None and self.cancel(r, PAUSED)]
-        if paths:
-            self.git.commit(
-                paths, f"cmpub: pause: pulled back {len(paths)} scheduled posts [skip ci]"
-            )
-
-    def key_path(self, record: Record) -> Path:
-        return record_path(self.root, self.ledger_dir, *record.key)
-
-    def cancel(self, record: Record, why: str) -> bool:
-        """Pull ``record`` back from its network's scheduler; the record says why."""
-        name, pub = channel_name(record.channel), self.channels.get(record.channel)
-        if not isinstance(pub, CancelsScheduled):
-            self.channels.blocked.append(
-                f"{record.post} is scheduled on {name}, which cmpub cannot pull back:"
-                " cancel it there by hand"
-            )
-            return False
-        try:
-            pub.cancel_scheduled(receipt_of(record))
-        except PublishError as exc:
-            self.channels.blocked.append(
-                f"could not pull back {record.post} from {name}: {exc.message};"
-                " cancel it there by hand"
-            )
-            return False
-        mark_failed(record, self.at, why, retryable=True, needs_person=False, code="cancelled")
-        self.write(record)
-        self.result.outcomes.append(outcome(record, "cancelled", message=why))
-        return True
-
-    def follow_scheduled(self, p: Planned, outcomes: list[Outcome]) -> bool:
-        """A post handed to a network's scheduler was edited: bring the network in line."""
-        record, pub = p.record, self.channels.get(p.item.channel)
-        if record is None or pub is None:
-            return False
-        name = channel_name(record.channel)
-        if not isinstance(pub, FollowsScheduled):
-            self.result.warnings.append(
-                f"'{record.post}' was edited after it was handed to {name}'s scheduler, which"
-                " cmpub cannot update: change or cancel it there by hand"
-            )
-            return False
-        try:
-            found = pub.update_scheduled(receipt_of(record), p.item)
-        except (PublishError, CannotKnow) as exc:
-            said = exc.message if isinstance(exc, PublishError) else str(exc)
-            self.channels.blocked.append(f"could not update '{record.post}' on {name}: {said}")
-            return False
-        record.content_hash, record.idempotency_key = p.item.content_hash, p.item.idempotency_key
-        record.publish_at = iso(p.item.publish_at)
-        if found is None:
-            why = f"no longer scheduled on {name}: deploy publishes it when it is due"
-            mark_failed(
-                record, self.at, why, retryable=True, needs_person=False, code="unscheduled"
-            )
-        else:
-            mark_published(record, found, self.at)
-        self.write(record)
-        outcomes.append(outcome(record, record.state, url=record.url, message="updated"))
-        return True
-
-    def settle_scheduled(self, p: Planned, outcomes: list[Outcome]) -> bool:
-        """A post handed to a network's scheduler whose time has passed: did it go out?"""
-        record = p.record
-        if record is None or record.state != "scheduled" or p.item.publish_at > self.now:
-            return False
-        pub = self.channels.get(p.item.channel)
-        if not isinstance(pub, FollowsScheduled):
-            return False
-        try:
-            found = pub.check_scheduled(receipt_of(record), p.item)
-        except (PublishError, CannotKnow):
-            return False  # asked again by the next run
-        if found is not None and found.extra.get("scheduled"):
-            return False  # still waiting on the network
-        if found is None:
-            name = channel_name(record.channel)
-            why = f"it is no longer scheduled on {name} and did not go out (cancelled there?)"
-            mark_failed(record, self.at, why, retryable=False, needs_person=True, code="gone")
-        else:
-            mark_published(record, found, self.at)
-        self.write(record)
-        outcomes.append(outcome(record, record.state, url=record.url, message=record.error or ""))
-        return True
 
     # ------------------------------------------------------------------------- claim
 
@@ -393,6 +331,7 @@ class _Run:
         for p in the_plan.new_missed():
             same = p.record is not None and p.record.idempotency_key == p.item.idempotency_key
             record = p.record if same and p.record is not None else new_record(p)
+            self.stamp(record, p)
             mark_person(record, "missed", self.at, p.why)
             paths.append(self.write(record))
             outcomes.append(outcome(record, "missed", message=p.why))
@@ -419,6 +358,7 @@ class _Run:
             record.note("pending", self.at, run=self.run_id)
             record.claimed_at, record.run, record.checkout = self.at, self.run_id, self.checkout
             record.content_hash, record.title = p.item.content_hash, p.item.title
+            self.stamp(record, p)
             paths.append(self.write(record))
             self.claimed[p.key] = record
         if not paths:
@@ -426,6 +366,13 @@ class _Run:
         sha = self.git.commit(paths, claim_message(send_now, outcomes))
         self.hook("after-claim")
         return _Claim(sha, send_now, outcomes)
+
+    def stamp(self, record: Record, p: Planned) -> None:
+        """Keep the post's file and the hash of its bytes (a rename is recognised by them)."""
+        source = renames.source_path(p.entry.source)
+        if source not in self.sha256:
+            self.sha256[source] = renames.file_sha256(self.root, source)
+        record.source, record.source_sha256 = source, self.sha256[source]
 
     def recover(self, p: Planned, pub: Publisher) -> tuple[str, Receipt | None, str]:
         """A pending record left by a dead run: ``published`` (found), ``send`` (surely not

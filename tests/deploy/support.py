@@ -305,6 +305,15 @@ def start_cli(root: Path, *args: str, env: dict[str, str] | None = None) -> subp
     )
 
 
+def published(base: Path, url: str) -> Path:
+    """A project (``base/work``, pushed to ``base/remote.git``) whose due posts went out
+    through a real ``cmpub deploy``: 'a' and 'b' on site, outbox and webhook."""
+    root = make_repo(base, url, {k: v for k, v in POSTS.items() if k != "content/old.md"})
+    done = run_cli(root, "deploy", "--now", NOW)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root
+
+
 def all_files_text(*folders: Path) -> Iterator[tuple[Path, str]]:
     """Every file under ``folders`` (git objects uncompressed via their text form excluded)."""
     for folder in folders:
