@@ -649,6 +649,7 @@ def load_strings(templates: Templates) -> dict[str, dict[str, str]]:
     )
     own = templates.root / "templates" / "site" / "strings.json" if templates.root else None
     if own is not None and own.is_file():
+        templates.check_inside(own)
         try:
             extra = json.loads(own.read_text(encoding="utf-8"))
         except ValueError as exc:
