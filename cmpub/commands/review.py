@@ -48,8 +48,8 @@ def review(
         zone = report.config.timezone if report.config else zone
     except ConfigError as exc:
         problems = exc.problems
-    head = load_manifest(manifest or root / "dist" / "manifest.json")
-    body = render_review(head, load_manifest(base), problems, zone, artifact_url or None)
+    head = load_manifest(manifest or root / "dist" / "manifest.json", "--manifest")
+    body = render_review(head, load_manifest(base, "--base"), problems, zone, artifact_url or None)
     if out is None:
         echo(body, nl=False)
     else:
