@@ -143,8 +143,9 @@ def test_pieces_of_a_secret_a_server_cut_are_hidden_too() -> None:
 
     secret = "Mtok_Q8zLr2Vx7Kp3Wn9"
     assert redact(f"echo: {secret[:11]}… (truncated)", [secret]) == "echo: ***… (truncated)"
-    assert redact(f"it ended {secret[:5]}", [secret]) == "it ended ***"
-    assert redact(f"the end was {secret[-9:]} here", [secret]) == "the end was *** here"
+    assert redact(f"it ended {secret[:5]}...", [secret]) == "it ended ***..."
+    assert redact("this was revoked", ["revoked-Secret-Value-4711"]) == "this was revoked"
+    assert redact(f"the end was {secret[-12:]} here", [secret]) == "the end was *** here"
     assert redact("nothing secret: Mtok is a word", [secret]) == "nothing secret: Mtok is a word"
 
 

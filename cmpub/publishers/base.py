@@ -53,8 +53,8 @@ class Secret:
 
 
 #: A piece of a secret this long is hidden wherever it appears (a server that cut its echo
-#: of our request mid-secret); at the very end of a text or before an ellipsis, from 4 on.
-_PIECE = 6
+#: of our request mid-secret); before an ellipsis (a text cut there), from 4 characters on.
+_PIECE = 10
 _TAIL_PIECE = 4
 
 
@@ -81,7 +81,7 @@ def _hide(text: str, form: str) -> str:
 
 def _hide_pieces(text: str, form: str) -> str:
     """A piece of the secret: its start or end cut off by a server (anywhere, from _PIECE
-    characters; at the end of the text or before an ellipsis, from _TAIL_PIECE)."""
+    characters; before an ellipsis, where a text was cut, from _TAIL_PIECE)."""
     for size in range(len(form) - 1, _TAIL_PIECE - 1, -1):
         head, tail = form[:size], form[-size:]
         if size >= _PIECE:
@@ -89,9 +89,13 @@ def _hide_pieces(text: str, form: str) -> str:
             continue
         for cut in ("…", "...", "\\u2026"):
             text = text.replace(head + cut, "***" + cut)
-        if text.endswith(head):
-            text = text[: -len(head)] + "***"
     return text
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` at most ``limit`` characters before redaction (a bound on the work), ending with
+    '…' when clipped so that :func:`redact` hides a piece of a secret left at the clip."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def cut(text: str, limit: int) -> str:
@@ -107,8 +111,8 @@ def redact(text: str, secrets: Iterable[Secret | str], limit: int | None = None)
     ``limit``, cut to that many characters.
 
     Always in this order: cut first, a secret straddling the cut would keep its first
-    characters, which no longer match the secret. Pieces of a secret of 6 characters or more
-    (4 at the end of the text) are hidden too: a server may have cut its own echo.
+    characters, which no longer match the secret. Pieces of a secret of 10 characters or more
+    (4 before an ellipsis) are hidden too: a server may have cut its own echo.
     """
     values = [s.reveal() if isinstance(s, Secret) else s for s in secrets]
     forms = [form for value in values if value and len(value) >= 4 for form in secret_forms(value)]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from cmpub import __version__
-from cmpub.publishers.base import PublishError, Secret, redact
+from cmpub.publishers.base import PublishError, Secret, clip, redact
 
 if TYPE_CHECKING:
     import httpx
@@ -82,8 +82,8 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     return max(0.0, (when - base).total_seconds())
 
 
-#: Characters of a server's answer read at most (the tail rule of :func:`redact` hides a secret
-#: this would cut), and shown at most once redacted.
+#: Characters of a server's answer read at most (clipped with an ellipsis, so that redaction
+#: hides a secret the clip would cut), and shown at most once redacted.
 _READ = 100_000
 _SHOWN = 300
 
@@ -100,8 +100,8 @@ def server_message(response: httpx.Response, secrets: Iterable[Secret | str] = (
             str(data[k]) for k in ("error", "message", "detail", "error_description") if data.get(k)
         ]
         if parts:
-            return redact(": ".join(dict.fromkeys(parts))[:_READ], secrets, _SHOWN)
-    text = response.text[:_READ].strip() if response.content else ""
+            return redact(clip(": ".join(dict.fromkeys(parts)), _READ), secrets, _SHOWN)
+    text = clip(response.text, _READ).strip() if response.content else ""
     return redact(" ".join(text.split()), secrets, _SHOWN)
 
 

@@ -69,6 +69,7 @@ from cmpub.publishers.base import (
     PublishError,
     Receipt,
     Secret,
+    clip,
     redact,
 )
 from cmpub.publishers.http import why
@@ -979,7 +980,7 @@ class MastodonPublisher:
         try:
             data = r.json()
         except ValueError:
-            return redact(" ".join(r.text[:100_000].split()), [self._token], 300)
+            return redact(" ".join(clip(r.text, 100_000).split()), [self._token], 300)
         if isinstance(data, dict):
             text = data.get("error_description") or data.get("error") or ""
             return redact(str(text), [self._token], 300)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import resource
 import sys
 import threading
 import time
@@ -127,7 +126,12 @@ class _Budget:
 
 
 def _peak_memory() -> int:
-    """The process's peak resident memory in bytes (Linux counts kB, macOS bytes)."""
+    """The process's peak resident memory in bytes (Linux counts kB, macOS bytes; 0 where
+    the system cannot tell, which turns the memory bound off)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
 
