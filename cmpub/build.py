@@ -23,10 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from cmpub import __version__, ids, layout, ledger
-from cmpub.config import FILENAME, channel_rules
+from cmpub.config import FILENAME, channel_rules, load_config
 from cmpub.errors import Problem, ProblemsFound, error, warning
 from cmpub.model import Config, Image, Post
-from cmpub.output import STAMP, check_out_dir, read_stamp, staged
+from cmpub.output import (
+    BUILD,
+    STAMP,
+    Hook,
+    check_out_dir,
+    clear_leftovers,
+    project_sources,
+    read_stamp,
+    staged,
+)
 from cmpub.platforms import RULES
 from cmpub.render import images as imaging
 from cmpub.render.templates import TemplateProblem, Templates
@@ -121,16 +130,19 @@ def build(
     jobs: int | None = None,
     images: bool = True,
     progress: Progress | None = None,
+    hook: Hook | None = None,
 ) -> BuildResult:
     """Build ``root`` into ``out`` (default ``root/dist``); raise ProblemsFound before writing.
 
     ``now`` decides which posts are already on the public site; the same inputs and the same
-    ``now`` give a byte-identical output folder.
+    ``now`` give a byte-identical output folder. An output folder cmpub may not replace (the
+    project, its sources, a folder it did not make) is a UsageError before anything is written.
     """
     now = now or datetime(1970, 1, 1, tzinfo=UTC)
-    out = out if out is not None else root / "dist"
-    out = out if out.is_absolute() else Path.cwd() / out
-    check_out_dir(out, root, [root / "content", root / "assets", root / "templates", root / ".git"])
+    given = out if out is not None else root / "dist"
+    out = given if given.is_absolute() else Path.cwd() / given
+    sources = project_sources(root, load_config(root))
+    check_out_dir(given, BUILD, root, sources, keep=[root / CACHE_DIR])
     cache_dir = root / CACHE_DIR
     cache = _load_cache(cache_dir)
     templates = Templates(root)
@@ -196,8 +208,9 @@ def build(
     previous = read_stamp(out)
     if previous == stamp and all((out / rel).is_file() for rel in stamp):
         result.up_to_date = True  # nothing to write: dist/ already holds exactly this
+        clear_leftovers(out)
     else:
-        with staged(out) as writer:
+        with staged(out, BUILD, hook) as writer:
             for rel, (sha, data) in sorted(entries.items()):
                 if previous.get(rel) == sha and (out / rel).is_file():
                     writer.link_or_copy(rel, out / rel)  # unchanged: a link, not a copy

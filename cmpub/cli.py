@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,15 +83,18 @@ class _Group(click.Group):
         except CmpubError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"cmpub: {exc}", err=True)
+            echo(f"cmpub: {exc}", err=True)
             ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except click.ClickException as exc:  # click prints it: its words may quote content
+            exc.message = visible(exc.message)
+            raise
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug in cmpub: say so plainly, keep the trace for --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"cmpub: internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo("cmpub: please report it; run with --debug for the traceback", err=True)
+            echo(f"cmpub: internal error: {type(exc).__name__}: {exc}", err=True)
+            echo("cmpub: please report it; run with --debug for the traceback", err=True)
             ctx.exit(70)
 
 
@@ -102,6 +109,63 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 # ----------------------------------------------------------------------------- output
+
+#: Control characters content must never send to a terminal: C0 (but tab and newline), DEL
+#: and C1 (ESC sequences set the window title, move the cursor, rewrite what was printed).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character shown escaped (ESC as ``\\u001b``), so that a
+    title or a server's answer can never drive the terminal; the form is valid in JSON too."""
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A piece of a line printed in a colour or bold (see :func:`echo`)."""
+
+    text: str
+    style: dict[str, Any] = field(default_factory=dict)
+
+
+def styled(text: str, **style: Any) -> Styled:
+    """``text`` to be printed with click's ``style`` options (``fg="red", bold=True``)."""
+    return Styled(text, style)
+
+
+def echo(*parts: str | Styled, err: bool = False, nl: bool = True) -> None:
+    """Print one message: the only way cmpub's commands print.
+
+    Every part is made :func:`visible` first (content never carries escapes to the terminal);
+    only then are cmpub's own colours added, so they are the only escapes that go out.
+    """
+    text = "".join(
+        click.style(visible(p.text), **p.style) if isinstance(p, Styled) else visible(p)
+        for p in parts
+    )
+    click.echo(text, err=err, nl=nl)
+
+
+def fault_hook() -> Callable[[str], None] | None:
+    """The SIGKILL hook of the fault tests (only with ``CMPUB_TEST_HOOKS=1``).
+
+    ``CMPUB_TEST_KILL_AT=<step>[:<n>]`` kills the process with SIGKILL the n-th time (default:
+    first) it reaches ``<step>``. Never set it otherwise.
+    """
+    if os.environ.get("CMPUB_TEST_HOOKS") != "1":
+        return None
+    target, _, nth = os.environ.get("CMPUB_TEST_KILL_AT", "").partition(":")
+    wanted = int(nth or 1)
+    seen = {"n": 0}
+
+    def hook(step: str) -> None:
+        if step == target:
+            seen["n"] += 1
+            if seen["n"] == wanted:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    return hook
 
 
 def _github_escape(text: str, prop: bool = False) -> str:
@@ -122,18 +186,16 @@ def github_annotation(p: Problem) -> str:
 
 def _print_problems(problems: list[Problem], fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
+        echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
         return
     for p in problems:
         if fmt == "github":
-            click.echo(github_annotation(p))
+            echo(github_annotation(p))
             continue
         colour = "red" if p.severity is Severity.ERROR else "yellow"
         where = p.path if p.line <= 0 else f"{p.path}:{p.line}:{max(p.col, 1)}"
         hint = f" ({p.hint})" if p.hint else ""
-        click.echo(
-            f"{where}: {click.style(str(p.severity), fg=colour, bold=True)}: {p.message}{hint}"
-        )
+        echo(f"{where}: ", styled(str(p.severity), fg=colour, bold=True), f": {p.message}{hint}")
 
 
 def _plural(n: int, word: str) -> str:
@@ -184,7 +246,7 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
         problems = [p.strict() if strict else p for p in exc.problems]
         _print_problems(problems, fmt)
         if fmt == "text":
-            click.echo(
+            echo(
                 f"cmpub.yaml: {_plural(sum(p.severity is Severity.ERROR for p in problems), 'error')}; "
                 "nothing else was checked",
                 err=True,
@@ -198,7 +260,7 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
             f"{_plural(len(channels), 'channel')}: {_plural(len(report.errors), 'error')}, "
             f"{_plural(len(report.warnings), 'warning')}"
         )
-        click.echo(summary)
+        echo(summary)
     sys.exit(1 if report.errors else 0)
 
 
@@ -270,18 +332,26 @@ def build(
             bar = None
 
     try:
-        result = run_build(root, out, now=now, jobs=jobs, images=not no_images, progress=progress)
+        result = run_build(
+            root,
+            out,
+            now=now,
+            jobs=jobs,
+            images=not no_images,
+            progress=progress,
+            hook=fault_hook(),
+        )
     except ConfigError as exc:
         _print_problems(exc.problems, fmt)
         sys.exit(2)
     except ProblemsFound as exc:
         _print_problems(exc.problems, fmt)
         if fmt == "text":
-            click.echo(f"cmpub: {exc}", err=True)
+            echo(f"cmpub: {exc}", err=True)
         sys.exit(1)
     _print_problems(result.warnings, fmt)
     if fmt == "text":
-        click.echo(result.summary())
+        echo(result.summary())
 
 
 @main.command("export-site")
@@ -300,17 +370,34 @@ def build(
 )
 def export_site(path: Path, dist: Path | None, out: Path) -> None:
     """Copy only the public site out of a build: pages, feeds, their images; never the manifest,
-    the copies, the outbox or images of posts that are not out yet."""
-    from cmpub.output import export
+    the copies, the outbox or images of posts that are not out yet.
+
+    OUT is replaced whole: it must be a new or empty folder, or one export-site made before.
+    """
+    from cmpub.config import load_config
+    from cmpub.output import EXPORT, check_out_dir, export, project_sources
 
     root = _project(path)
-    dist = dist or root / "dist"
+    build_dir = root / "dist"
+    dist = dist or build_dir
+    try:
+        config = load_config(root)
+    except ConfigError as exc:
+        _print_problems(exc.problems, "text")
+        sys.exit(2)
+    sources = [*project_sources(root, config), (dist, "the build export-site copies from")]
+    if dist.resolve() != build_dir.resolve():
+        sources.append((build_dir, "the build (its manifest and outbox/)"))
+    check_out_dir(out, EXPORT, root, sources, keep=[root / ".cmpub-cache"])
     try:
         manifest = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise click.UsageError(f"no build in {dist}: run `cmpub build` first") from None
-    n = export(dist, manifest.get("site_files", []), out)
-    click.echo(f"{n} files of the public site in {out}")
+        files = manifest["site_files"]
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise click.UsageError(f"no complete build in {dist}: run `cmpub build` first") from None
+    n = export(dist, files, out, hook=fault_hook())
+    echo(f"{n} files of the public site in {out}")
 
 
 # ----------------------------------------------------------------------------- count
@@ -340,9 +427,25 @@ def count(text: str | None, channels: tuple[str, ...], fmt: str) -> None:
     from cmpub.schema import did_you_mean
 
     if text is None or text == "-":
-        text = sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise click.UsageError(
+                f"standard input is not UTF-8 text (byte 0x{data[exc.start]:02x} at position"
+                f" {exc.start} cannot be read): save or convert the text as UTF-8"
+            ) from None
+        text = text.removeprefix("\ufeff")
         if text.endswith("\n"):
             text = text[:-1]
+    else:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise click.BadParameter(
+                "the text is not UTF-8 (check your terminal's encoding)", param_hint="TEXT"
+            ) from None
     text = text.replace("\r\n", "\n")
     for cid in channels:
         if cid not in RULES:
@@ -373,21 +476,21 @@ def count(text: str | None, channels: tuple[str, ...], fmt: str) -> None:
                 }
             )
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for r in rows:
             limit = "-" if r["limit"] is None else str(r["limit"])
             state = (
-                click.style("ok", fg="green")
+                styled("ok", fg="green")
                 if r["ok"]
-                else click.style(
+                else styled(
                     f"{r['length'] - r['limit']} over"
                     + ("" if r["firm"] else " (unverified limit)"),
                     fg="red" if r["firm"] else "yellow",
                     bold=True,
                 )
             )
-            click.echo(f"{r['channel']:<10} {r['length']:>6} / {limit:<5} {r['unit']:<34} {state}")
+            echo(f"{r['channel']:<10} {r['length']:>6} / {limit:<5} {r['unit']:<34} ", state)
     sys.exit(0 if all(r["ok"] or not r["firm"] for r in rows) else 1)
 
 

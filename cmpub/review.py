@@ -10,27 +10,90 @@ updates the same comment instead of adding a new one on every push.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cmpub.errors import Problem, Severity
+from cmpub.errors import Problem, Severity, UsageError
 from cmpub.platforms import RULES
 
 MARKER = "<!-- cmpub-review -->"
 _NAMES = {cid: rules.name for cid, rules in RULES.items()}
 
 
-def load_manifest(path: Path | None) -> dict[str, Any] | None:
-    """A manifest from disk, or None when it is absent or unreadable (a base with no build)."""
+def load_manifest(path: Path | None, option: str = "--manifest") -> dict[str, Any] | None:
+    """A manifest from disk, or None when there is none (a base branch with no build).
+
+    A file that is there but is not a cmpub manifest (not JSON, another shape, missing keys)
+    is a UsageError naming the file and ``option``: a review of it would be wrong.
+    """
     if path is None or not path.is_file():
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "it is not JSON"
+        raise UsageError(f"{option} '{path}' cannot be read: {why} ({_REBUILD})") from None
+    problem = _shape(data)
+    if problem:
+        raise UsageError(f"{option} '{path}' is not a cmpub manifest: {problem} ({_REBUILD})")
+    return data
+
+
+_REBUILD = "give the manifest.json that 'cmpub build' wrote in dist/"
+#: What review reads of each variant, and the type it must have.
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "post": str,
+    "channel": str,
+    "title": str,
+    "status": str,
+    "publish_at": dict,
+    "parts": list,
+    "images": list,
+    "image_sources": list,
+    "cw": (str, type(None)),
+    "poll": (dict, type(None)),
+}
+
+
+def _shape(data: Any) -> str | None:
+    """Why ``data`` is not a manifest review can read, or None."""
+    if not isinstance(data, dict) or not isinstance(data.get("variants"), list):
+        return "it has no 'variants' list"
+    for i, v in enumerate(data["variants"]):
+        where = f"variants[{i}]"
+        if not isinstance(v, dict):
+            return f"{where} is not an object"
+        for key, kind in _FIELDS.items():
+            if key in ("post", "channel") and key not in v:
+                return f"{where} has no '{key}'"
+            if key in v and not isinstance(v[key], kind):
+                return f"{where}.{key} has the wrong type"
+        utc = v.get("publish_at", {}).get("utc")
+        if utc is not None:
+            try:
+                datetime.fromisoformat(str(utc).replace("Z", "+00:00")).astimezone(UTC)
+            except ValueError:
+                return f"{where}.publish_at.utc is not a date and time"
+        for j, part in enumerate(v.get("parts", [])):
+            if not isinstance(part, dict) or not isinstance(part.get("length"), int):
+                return f"{where}.parts[{j}] has no 'length' number"
+            if not isinstance(part.get("measures", []), list) or not all(
+                isinstance(m, dict) and isinstance(m.get("length"), int)
+                for m in part.get("measures", [])
+            ):
+                return f"{where}.parts[{j}].measures is malformed"
+        for j, image in enumerate(v.get("images", [])):
+            if not isinstance(image, dict) or not all(
+                isinstance(image.get(k), int) for k in ("width", "height", "bytes")
+            ):
+                return f"{where}.images[{j}] has no width, height and bytes"
+        poll = v.get("poll")
+        if poll is not None and not isinstance(poll.get("options"), list):
+            return f"{where}.poll has no 'options' list"
+    return None
 
 
 def _signature(variant: dict[str, Any]) -> Any:
@@ -76,23 +139,27 @@ def _counter(variant: dict[str, Any]) -> str:
     for part in variant.get("parts", []):
         worst = "✅"
         for m in part.get("measures", []):
-            if m.get("limit") is not None and m["length"] > m["limit"]:
+            if isinstance(m.get("limit"), int) and m["length"] > m["limit"]:
                 worst = "❌"
-        limit = part.get("limit")
+        limit = _escape(part.get("limit") or "")
         cells.append(f"{part['length']}/{limit} {worst}" if limit else f"{part['length']}")
     return " · ".join(cells) or "—"
 
 
 def _details(variant: dict[str, Any], artifact_url: str | None) -> list[str]:
-    name = _NAMES.get(variant["channel"], variant["channel"])
+    name = _escape(_NAMES.get(variant["channel"], variant["channel"]))
     out = [f"<details><summary>{_escape(variant.get('title', ''))} — {name}</summary>", ""]
     parts = variant.get("parts", [])
     for i, part in enumerate(parts, start=1):
         if len(parts) > 1:
             out.append(
-                f"Part {i}/{len(parts)} ({part['length']}/{part.get('limit')} {part.get('unit')}):"
+                f"Part {i}/{len(parts)} ({part['length']}/{_escape(part.get('limit'))}"
+                f" {_escape(part.get('unit'))}):"
             )
-        out += ["```text", part.get("text", "").replace("```", "ʼʼʼ"), "```"]
+        text = _CONTROLS.sub(
+            lambda m: m.group() if m.group() in "\n\t" else "?", str(part.get("text", ""))
+        )
+        out += ["```text", text.replace("```", "ʼʼʼ"), "```"]
     if variant.get("cw"):
         out.append(f"Content warning: {_escape(variant['cw'])}")
     if variant.get("poll"):
@@ -103,15 +170,33 @@ def _details(variant: dict[str, Any], artifact_url: str | None) -> list[str]:
         )
     for image in variant.get("images", []):
         size = f"{image['width']}×{image['height']}, {image['bytes'] / 1000:.0f} kB"
-        out.append(f"- 🖼 `{image['file']}` ({size}) — alt: {_escape(image['alt'])}")
+        out.append(
+            f"- 🖼 {_code(image.get('file', ''))} ({size}) — alt: {_escape(image.get('alt', ''))}"
+        )
     if variant.get("images") and artifact_url:
         out.append(f"  ([download the images]({artifact_url}))")
     out += ["", "</details>", ""]
     return out
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+_MARKDOWN = re.compile(r"([\\`*_\[\]!|~])")  # mid-line, only these make markup
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape(text: Any) -> str:
+    """Any field, made inert for a GitHub comment: one line (no new table row, no heading),
+    HTML as text (no <img>), every Markdown sign backslash-escaped (no ![image](url), no link,
+    no emphasis), control characters as ``\\uXXXX``."""
+    line = " ".join(str(text).split())
+    line = _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+    line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN.sub(r"\\\1", line)
+
+
+def _code(text: Any) -> str:
+    """A field shown as code (a path, a file name): its backticks cannot end the span."""
+    line = _CONTROLS.sub("?", " ".join(str(text).split())).replace("`", "ʼ")
+    return f"`{line}`"
 
 
 def render_review(
@@ -138,7 +223,7 @@ def render_review(
     for p in [*errors, *warnings][:50]:
         where = f"{p.path}:{p.line}" if p.line > 0 else p.path
         hint = f" — {_escape(p.hint)}" if p.hint else ""
-        lines.append(f"- `{where}` {p.severity}: {_escape(p.message)}{hint}")
+        lines.append(f"- {_code(where)} {p.severity}: {_escape(p.message)}{hint}")
     if len(errors) + len(warnings) > 50:
         lines.append(f"- … and {len(errors) + len(warnings) - 50} more (see the annotations)")
     lines.append("")
@@ -157,8 +242,8 @@ def render_review(
         for v in group:
             lines.append(
                 f"| {_when(v, timezone)} | {_escape(v.get('title', v['post']))} | "
-                f"{_NAMES.get(v['channel'], v['channel'])} | {_counter(v)} | "
-                f"{len(v.get('images', []))} | {v.get('status', '')} |"
+                f"{_escape(_NAMES.get(v['channel'], v['channel']))} | {_counter(v)} | "
+                f"{len(v.get('images', []))} | {_escape(v.get('status', ''))} |"
             )
         lines.append("")
         for v in group:
@@ -168,7 +253,7 @@ def render_review(
         for v in removed:
             lines.append(
                 f"- {_escape(v.get('title', v['post']))} — "
-                f"{_NAMES.get(v['channel'], v['channel'])}, was {_when(v, timezone)}"
+                f"{_escape(_NAMES.get(v['channel'], v['channel']))}, was {_when(v, timezone)}"
             )
         lines.append("")
     if not (added or changed or removed):

@@ -656,17 +656,7 @@ def load_strings(templates: Templates) -> dict[str, dict[str, str]]:
     )
     own = templates.root / "templates" / "site" / "strings.json" if templates.root else None
     if own is not None and own.is_file():
-        if not own.resolve().is_relative_to(Path(templates.root).resolve()):
-            raise TemplateProblem(
-                error(
-                    "templates/site/strings.json",
-                    0,
-                    0,
-                    "template.outside",
-                    "templates/site/strings.json is a link to a file outside the project",
-                    "copy the file into templates/site/ instead of linking to it",
-                )
-            )
+        templates.check_inside(own)
         try:
             extra = json.loads(own.read_text(encoding="utf-8"))
         except ValueError as exc:

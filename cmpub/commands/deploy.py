@@ -12,14 +12,12 @@ process kill itself with SIGKILL the n-th time (default: first) deploy reaches `
 from __future__ import annotations
 
 import os
-import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from cmpub.cli import _print_problems, _project
+from cmpub.cli import _print_problems, _project, echo, fault_hook, styled
 
 EXIT_CODES = """\b
 Exit codes:
@@ -57,23 +55,6 @@ def _now(text: str | None):  # type: ignore[no-untyped-def]
         ) from None
 
 
-def _test_hook() -> Callable[[str], None] | None:
-    """The SIGKILL hook of the fault tests (only with CMPUB_TEST_HOOKS=1)."""
-    if os.environ.get("CMPUB_TEST_HOOKS") != "1":
-        return None
-    target, _, nth = os.environ.get("CMPUB_TEST_KILL_AT", "").partition(":")
-    wanted = int(nth or 1)
-    seen = {"n": 0}
-
-    def hook(step: str) -> None:
-        if step == target:
-            seen["n"] += 1
-            if seen["n"] == wanted:
-                os.kill(os.getpid(), signal.SIGKILL)
-
-    return hook
-
-
 def _summary(text: str) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
@@ -82,7 +63,7 @@ def _summary(text: str) -> None:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(text.rstrip("\n") + "\n\n")
     except OSError as exc:
-        click.echo(f"cmpub: cannot write the step summary ({exc.strerror})", err=True)
+        echo(f"cmpub: cannot write the step summary ({exc.strerror})", err=True)
 
 
 def _channels(channels: tuple[str, ...]) -> list[str] | None:
@@ -168,7 +149,7 @@ def deploy(
             include_missed=include_missed,
             push=False if no_push else None,
             environ=os.environ,
-            hooks=_test_hook(),
+            hooks=fault_hook(),
             retry_failed=retry_failed,
             lock_wait=lock_wait,
             allow_dirty=allow_dirty,
@@ -179,7 +160,7 @@ def deploy(
         sys.exit(2)
     except ProblemsFound as exc:
         _print_problems(exc.problems, "text")
-        click.echo(f"cmpub: {exc}", err=True)
+        echo(f"cmpub: {exc}", err=True)
         _summary(
             "## cmpub deploy\n\n**Stopped before publishing anything: the posts have Problems.**"
             " Run `cmpub validate` to see them."
@@ -189,10 +170,10 @@ def deploy(
         _summary(f"## cmpub deploy\n\n**Stopped:** {exc}")
         raise
     if dry_run:
-        click.echo(dry_run_text(result))
+        echo(dry_run_text(result))
     else:
         for line in text_lines(result):
-            click.echo(line)
+            echo(line)
     _summary(summary_markdown(result))
     sys.exit(result.exit_code)
 
@@ -220,9 +201,9 @@ def status(path: Path, now_text: str | None) -> None:
         return f"{item.post} → {channel_name(item.channel)}{part} at {iso(item.publish_at)}"
 
     if report.pause is not None:
-        click.secho(f"PAUSED: {report.pause.describe()}", fg="red", bold=True)
-        click.echo("Nothing is published until 'cmpub resume'.")
-        click.echo("")
+        echo(styled(f"PAUSED: {report.pause.describe()}", fg="red", bold=True))
+        echo("Nothing is published until 'cmpub resume'.")
+        echo("")
     sections = [
         ("Due now", [label(p) for p in report.due]),
         ("Next up (7 days)", [label(p) for p in report.next_up]),
@@ -247,9 +228,9 @@ def status(path: Path, now_text: str | None) -> None:
     for title, lines in sections:
         if not lines and title in (DAMAGED, RENAMED, GONE):
             continue  # shown only when there is something to say
-        click.secho(f"{title}: {len(lines) if lines else 'none'}", bold=True)
+        echo(styled(f"{title}: {len(lines) if lines else 'none'}", bold=True))
         for line in lines:
-            click.echo(f"  {line}")
+            echo(f"  {line}")
 
 
 def _who() -> str:
@@ -279,11 +260,11 @@ def pause(path: Path, reason: str, now_text: str | None, no_push: bool) -> None:
 
     root = _project(path)
     result = run_pause(root, _now(now_text), reason, _who(), push=False if no_push else None)
-    click.echo(result.message[0].upper() + result.message[1:])
+    echo(result.message[0].upper() + result.message[1:])
     if result.changed:
-        click.echo("Committed cmpub-pause.json" + (" and pushed it." if result.pushed else "."))
+        echo("Committed cmpub-pause.json" + (" and pushed it." if result.pushed else "."))
     if result.warning:
-        click.echo(f"warning: {result.warning}", err=True)
+        echo(f"warning: {result.warning}", err=True)
 
 
 @click.command()
@@ -295,6 +276,6 @@ def resume(path: Path, no_push: bool) -> None:
 
     root = _project(path)
     result = run_resume(root, _who(), push=False if no_push else None)
-    click.echo(result.message[0].upper() + result.message[1:])
+    echo(result.message[0].upper() + result.message[1:])
     if result.warning:
-        click.echo(f"warning: {result.warning}", err=True)
+        echo(f"warning: {result.warning}", err=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from cmpub.cli import _print_problems, _project
+from cmpub.cli import _print_problems, _project, echo, styled
 
 
 def _now(now_text: str | None) -> datetime | None:
@@ -65,32 +65,32 @@ def preview(
         return fixed or datetime.now(UTC)
 
     if host in ("0.0.0.0", "::", ""):
-        click.secho(
-            "WARNING: listening on every network interface: anyone who can reach this machine"
-            " can read your unpublished posts. Use --host 127.0.0.1 unless you mean it.",
-            fg="red",
-            bold=True,
+        echo(
+            styled(
+                "WARNING: listening on every network interface: anyone who can reach this machine"
+                " can read your unpublished posts. Use --host 127.0.0.1 unless you mean it.",
+                fg="red",
+                bold=True,
+            ),
             err=True,
         )
 
     def on_event(kind: str, data: dict[str, Any]) -> None:
         if kind == "changed":
             shown = ", ".join(data["paths"][:3]) + (" ..." if len(data["paths"]) > 3 else "")
-            click.echo(f"changed: {shown}", err=True)
+            echo(f"changed: {shown}", err=True)
             return
         if kind not in ("built", "rebuilt"):
             return
         if data["errors"]:
             for line in data["errors"]:
-                click.echo(click.style("error: ", fg="red", bold=True) + line, err=True)
-            click.echo(
-                f"{len(data['errors'])} error(s): still serving the last good build", err=True
-            )
+                echo(styled("error: ", fg="red", bold=True), line, err=True)
+            echo(f"{len(data['errors'])} error(s): still serving the last good build", err=True)
         else:
             how = {"quick": "updated", "build": "built", "ledger": "ledger reloaded"}.get(
                 data["how"], data["how"]
             )
-            click.echo(
+            echo(
                 f"{how} in {data['seconds']:.2f} s: {data['posts']} posts, "
                 f"{data['warnings']} warning(s)",
                 err=True,
@@ -99,7 +99,7 @@ def preview(
 
     studio = Studio(root, clock, host=host, port=port, jobs=jobs, on_event=on_event)
     studio.start()
-    click.echo(f"cmpub preview: serving {root} on {studio.url} (Ctrl-C to stop)")
+    echo(f"cmpub preview: serving {root} on {studio.url} (Ctrl-C to stop)")
     sys.stdout.flush()
     if open_browser:
         import webbrowser
@@ -108,7 +108,7 @@ def preview(
     try:
         studio.wait()
     except KeyboardInterrupt:
-        click.echo("stopping", err=True)
+        echo("stopping", err=True)
     finally:
         studio.stop()
 
@@ -185,9 +185,9 @@ def calendar(
     items = cal.entries(
         report.posts, report.copies, config, report.problems, first, last, channels or None
     )
-    click.echo(cal.text_calendar(items, tz), nl=False)
+    echo(cal.text_calendar(items, tz), nl=False)
     if report.errors:
-        click.echo(
+        echo(
             f"note: {len(report.errors)} error(s) in the project; posts that do not load are"
             " missing (run cmpub validate)",
             err=True,
@@ -196,4 +196,4 @@ def calendar(
         data = cal.ics(items, config, now)
         ics_file.parent.mkdir(parents=True, exist_ok=True)
         ics_file.write_bytes(data)
-        click.echo(f"{len(items)} events written to {ics_file}", err=True)
+        echo(f"{len(items)} events written to {ics_file}", err=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -34,7 +33,7 @@ def review(
     path: Path, base: Path | None, manifest: Path | None, artifact_url: str | None, out: Path | None
 ) -> None:
     """Write the pull-request review: Problems, then new, changed and removed posts per channel."""
-    from cmpub.cli import find_root
+    from cmpub.cli import echo, find_root
     from cmpub.errors import ConfigError
     from cmpub.review import load_manifest, render_review
     from cmpub.validate import validate_project
@@ -49,9 +48,9 @@ def review(
         zone = report.config.timezone if report.config else zone
     except ConfigError as exc:
         problems = exc.problems
-    head = load_manifest(manifest or root / "dist" / "manifest.json")
-    body = render_review(head, load_manifest(base), problems, zone, artifact_url or None)
+    head = load_manifest(manifest or root / "dist" / "manifest.json", "--manifest")
+    body = render_review(head, load_manifest(base, "--base"), problems, zone, artifact_url or None)
     if out is None:
-        sys.stdout.write(body)
+        echo(body, nl=False)
     else:
         out.write_text(body, encoding="utf-8")

@@ -13,11 +13,14 @@ Secrets come in through ``from_env(environ, ...)`` only (the CLI passes ``os.env
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
+from urllib.parse import quote, quote_plus
 
 from cmpub.errors import CmpubError
 
@@ -49,13 +52,76 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
-def redact(text: str, secrets: Iterable[Secret | str]) -> str:
-    """``text`` with every secret (and its obvious encodings) replaced by ``***``."""
-    for secret in secrets:
-        value = secret.reveal() if isinstance(secret, Secret) else secret
-        if value and len(value) >= 4:
-            text = text.replace(value, "***")
-    return re.sub(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}", r"\1***", text)
+#: A piece of a secret this long is hidden wherever it appears (a server that cut its echo
+#: of our request mid-secret); before an ellipsis (a text cut there), from 4 characters on.
+_PIECE = 10
+_TAIL_PIECE = 4
+
+
+def secret_forms(value: str) -> list[str]:
+    """The spellings a secret takes when a server echoes our request: as it is, URL-encoded
+    (path, query, form), JSON-escaped and HTML-escaped; longest first."""
+    forms = {
+        value,
+        quote(value, safe=""),
+        quote(value),
+        quote_plus(value),
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        html.escape(value),
+        html.escape(value, quote=False),
+    }
+    return sorted((f for f in forms if len(f) >= _TAIL_PIECE), key=lambda f: (-len(f), f))
+
+
+def _hide(text: str, form: str) -> str:
+    flags = re.IGNORECASE if "%" in form else 0  # %2f and %2F are one byte
+    return re.sub(re.escape(form), "***", text, flags=flags)
+
+
+def _hide_pieces(text: str, form: str) -> str:
+    """A piece of the secret: its start or end cut off by a server (anywhere, from _PIECE
+    characters; before an ellipsis, where a text was cut, from _TAIL_PIECE)."""
+    for size in range(len(form) - 1, _TAIL_PIECE - 1, -1):
+        head, tail = form[:size], form[-size:]
+        if size >= _PIECE:
+            text = text.replace(head, "***").replace(tail, "***")
+            continue
+        for cut in ("…", "...", "\\u2026"):
+            text = text.replace(head + cut, "***" + cut)
+    return text
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` at most ``limit`` characters before redaction (a bound on the work), ending with
+    '…' when clipped so that :func:`redact` hides a piece of a secret left at the clip."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` at most ``limit`` characters, ending with '…' when shortened. Only ever call it
+    on text already redacted (:func:`redact` with ``limit`` does both, in that order)."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def redact(text: str, secrets: Iterable[Secret | str], limit: int | None = None) -> str:
+    """``text`` with every secret, in each of its spellings, replaced by ``***``; then, given
+    ``limit``, cut to that many characters.
+
+    Always in this order: cut first, a secret straddling the cut would keep its first
+    characters, which no longer match the secret. Pieces of a secret of 10 characters or more
+    (4 before an ellipsis) are hidden too: a server may have cut its own echo.
+    """
+    values = [s.reveal() if isinstance(s, Secret) else s for s in secrets]
+    forms = [form for value in values if value and len(value) >= 4 for form in secret_forms(value)]
+    for form in forms:  # whole spellings first, then what is left of them
+        text = _hide(text, form)
+    for form in forms:
+        text = _hide_pieces(text, form)
+    text = re.sub(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}", r"\1***", text)
+    return text if limit is None else cut(text, limit)
 
 
 class MissingSecret(CmpubError):

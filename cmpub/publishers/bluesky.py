@@ -363,9 +363,12 @@ class BlueskyPublisher:
             return None
         if response.status_code == 400:
             raise PublishError(
-                f"Bluesky does not know the account @{self.handle} on {xhttp.host(self.service)} "
-                f"({xhttp.server_message(response)}): check channels.bluesky.handle and service "
-                "in cmpub.yaml",
+                redact(
+                    f"Bluesky does not know the account @{self.handle} on"
+                    f" {xhttp.host(self.service)} ({xhttp.server_message(response, self.secrets())}):"
+                    " check channels.bluesky.handle and service in cmpub.yaml",
+                    self.secrets(),
+                ),
                 retryable=False,
                 needs_person=True,
                 status=400,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from cmpub import __version__
-from cmpub.publishers.base import PublishError, Secret, redact
+from cmpub.publishers.base import PublishError, Secret, clip, redact
 
 if TYPE_CHECKING:
     import httpx
@@ -82,8 +82,15 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     return max(0.0, (when - base).total_seconds())
 
 
-def server_message(response: httpx.Response) -> str:
-    """What the server said, briefly: a JSON ``error``/``message``/``detail``, else the text."""
+#: Characters of a server's answer read at most (clipped with an ellipsis, so that redaction
+#: hides a secret the clip would cut), and shown at most once redacted.
+_READ = 100_000
+_SHOWN = 300
+
+
+def server_message(response: httpx.Response, secrets: Iterable[Secret | str] = ()) -> str:
+    """What the server said, briefly: a JSON ``error``/``message``/``detail``, else the text;
+    secrets redacted first, then cut (a server may echo our request, credentials and all)."""
     try:
         data = response.json()
     except (ValueError, UnicodeDecodeError):
@@ -93,9 +100,9 @@ def server_message(response: httpx.Response) -> str:
             str(data[k]) for k in ("error", "message", "detail", "error_description") if data.get(k)
         ]
         if parts:
-            return ": ".join(dict.fromkeys(parts))[:300]
-    text = response.text.strip() if response.content else ""
-    return " ".join(text.split())[:200]
+            return redact(clip(": ".join(dict.fromkeys(parts)), _READ), secrets, _SHOWN)
+    text = clip(response.text, _READ).strip() if response.content else ""
+    return redact(" ".join(text.split()), secrets, _SHOWN)
 
 
 def error_for_response(
@@ -113,7 +120,8 @@ def error_for_response(
     environment variable to check when the answer is 401/403.
     """
     status = response.status_code
-    said = server_message(response)
+    secrets = list(secrets)
+    said = server_message(response, secrets)
     detail = f" ({said})" if said else ""
     if status == 429:
         wait = retry_after_seconds(response)
@@ -158,9 +166,11 @@ def error_for_exception(
     """The PublishError for a transport failure (raise it ``from exc`` to keep the cause)."""
     import httpx
 
+    secrets = list(secrets)
     if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError | httpx.UnsupportedProtocol):
         message = (
-            f"could not reach {network} while {action} ({_why(exc)}): nothing was sent; will retry"
+            f"could not reach {network} while {action} ({why(exc, secrets)}): nothing was sent;"
+            " will retry"
         )
         return _error(message, secrets, retryable=True, code="network")
     if isinstance(exc, httpx.TimeoutException):
@@ -169,15 +179,16 @@ def error_for_exception(
         )
         return _error(message, secrets, retryable=True, maybe_sent=True, code="timeout")
     message = (
-        f"the connection to {network} broke while {action} ({_why(exc)}): it may or may not "
+        f"the connection to {network} broke while {action} ({why(exc, secrets)}): it may or may not "
         "have received it"
     )
     return _error(message, secrets, retryable=True, maybe_sent=True, code="network")
 
 
-def _why(exc: Exception) -> str:
+def why(exc: Exception, secrets: Iterable[Secret | str] = ()) -> str:
+    """An exception's words, briefly, secrets redacted first (a URL in it may hold a token)."""
     text = str(exc).strip()
-    return text[:160] if text else type(exc).__name__
+    return redact(text, secrets, 160) if text else type(exc).__name__
 
 
 def _error(message: str, secrets: Iterable[Secret | str], **kwargs: Any) -> PublishError:
@@ -251,5 +262,6 @@ __all__ = [
     "json_body",
     "retry_after_seconds",
     "server_message",
+    "why",
     "with_retries",
 ]

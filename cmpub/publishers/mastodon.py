@@ -69,8 +69,10 @@ from cmpub.publishers.base import (
     PublishError,
     Receipt,
     Secret,
+    clip,
     redact,
 )
+from cmpub.publishers.http import why
 
 if TYPE_CHECKING:
     import httpx
@@ -899,7 +901,7 @@ class MastodonPublisher:
             r = client.request(method, path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
             raise self._retry(
-                f"could not reach Mastodon at {self.host} while {doing} ({_why(exc)}): "
+                f"could not reach Mastodon at {self.host} while {doing} ({why(exc, [self._token])}): "
                 "nothing was sent; it will be retried",
                 code="network",
             ) from None
@@ -917,7 +919,7 @@ class MastodonPublisher:
             ) from None
         except httpx.TransportError as exc:
             raise self._retry(
-                f"the connection to Mastodon ({self.host}) broke while {doing} ({_why(exc)})"
+                f"the connection to Mastodon ({self.host}) broke while {doing} ({why(exc, [self._token])})"
                 + (": it may have received it" if writes else ""),
                 code="network",
                 maybe_sent=writes,
@@ -978,10 +980,10 @@ class MastodonPublisher:
         try:
             data = r.json()
         except ValueError:
-            return redact(r.text.strip()[:200], [self._token])
+            return redact(" ".join(clip(r.text, 100_000).split()), [self._token], 300)
         if isinstance(data, dict):
             text = data.get("error_description") or data.get("error") or ""
-            return redact(str(text), [self._token])
+            return redact(str(text), [self._token], 300)
         return ""
 
     def _retry_after(self, r: httpx.Response) -> float | None:
@@ -1042,11 +1044,6 @@ class MastodonPublisher:
             code=code,
             maybe_sent=maybe_sent,
         )
-
-
-def _why(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text[:160] if text else type(exc).__name__
 
 
 def _truthy(value: Any) -> bool:
