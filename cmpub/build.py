@@ -29,6 +29,7 @@ from cmpub.model import Config, Image, Post
 from cmpub.output import STAMP, check_out_dir, read_stamp, staged
 from cmpub.platforms import RULES
 from cmpub.render import images as imaging
+from cmpub.render import variants as image_variants
 from cmpub.render.templates import TemplateProblem, Templates
 from cmpub.render.text import Copy, article_url
 from cmpub.site import SiteImage, SocialCopy, render_site
@@ -292,35 +293,26 @@ def _plan_media(report: Report, config: Config) -> list[_Media]:
             if channel != "og" and channel not in imaging.CHANNELS:
                 continue  # outbox and webhook carry the source files' variants of no network
             fields = post.variant("site" if channel == "og" else channel)
-            chosen = fields.images[:1] if channel == "og" else fields.images
             rules = channel_rules(config, channel) if channel in RULES else None
-            for i, image in enumerate(chosen):
-                branded = channel not in ("site",)
-                cta = None
-                if branded and i == 0:
-                    cta = fields.cta.text if fields.cta else config.brand.cta_text
-                job = imaging.ImageJob(
-                    source=str(config.root / image.file),
-                    channel=channel,
-                    focus=image.focus,
-                    cta_text=cta,
-                    brand=style if branded else imaging.BrandStyle(background=style.background),
-                    max_bytes=rules.image_max_bytes.value
-                    if rules and rules.image_max_bytes
-                    else None,
-                )
+            cap = rules.image_max_bytes.value if rules and rules.image_max_bytes else None
+            jobs = image_variants.jobs(fields, channel, config, style, cap)
+            for i, (image, job) in enumerate(zip(fields.images, jobs, strict=False)):
                 stem = Path(image.file).stem
                 dist = f"media/{post.id}/{i + 1:02d}-{stem}.{channel}.jpg"
                 out.append(_Media(post.id, channel, i, image, dist, job, ""))
     return out
 
 
-def _job_key(item: _Media, source_sha: str) -> str:
+def _job_key(item: _Media, shas: list[str]) -> str:
+    """The variant's cache key: the renderer's code, the job (paths aside) and every file's hash."""
     job = item.job
     h = hashlib.sha256(imaging.__name__.encode())
     h.update(_images_version().encode())
-    h.update(source_sha.encode())
-    h.update(repr((job.channel, job.focus, job.cta_text, job.max_bytes, job.spec)).encode())
+    for sha in shas:
+        h.update(sha.encode())
+    pictures = [(p.focus, p.fit, p.logo, p.banner, p.aspect) for p in job.carousel]
+    own = (job.channel, job.focus, job.cta_text, job.max_bytes, job.spec, job.fit, job.logo)
+    h.update(repr((*own, job.aspect, job.index, pictures)).encode())
     brand = job.brand
     for path in (brand.logo, brand.font):
         h.update(
@@ -345,10 +337,10 @@ def _job_key(item: _Media, source_sha: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _images_version() -> str:
-    """A hash of the image code itself, so a renderer change re-encodes everything."""
+    """A hash of the image code and its libraries, so a renderer change re-encodes everything."""
     here = Path(imaging.__file__).parent
-    h = hashlib.sha256()
-    for name in ("images.py", "_imageio.py", "_fonts.py"):
+    h = hashlib.sha256(imaging.libraries().encode())
+    for name in imaging.CODE:
         path = here / name
         if path.is_file():
             h.update(path.read_bytes())
@@ -374,7 +366,10 @@ def _render_media(
     problems: list[Problem] = []
     for item in media:
         try:
-            sha = _source_hash(config.root, item.image.file, cache)
+            shas = [
+                _source_hash(config.root, os.path.relpath(path, config.root), cache)
+                for path in item.job.sources()
+            ]
         except OSError as exc:
             problems.append(
                 _media_problem(item, config, f"cannot read the image: {exc.strerror}", "")
@@ -388,7 +383,7 @@ def _render_media(
                 item.image,
                 item.dist,
                 item.job,
-                _job_key(item, sha),
+                _job_key(item, shas),
             )
         )
     media[:] = keyed

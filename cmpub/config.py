@@ -142,6 +142,10 @@ SCHEMA = Map(
                         "text": Str(),
                     }
                 ),
+                # On the images: the banner (the post's call-to-action), the logo, the fit.
+                "banner": Str(choices=("auto", "always", "never"), default="auto"),
+                "logo_on_images": Str(choices=("auto", "always", "never"), default="auto"),
+                "fit": Str(choices=("auto", "cover", "contain"), default="auto"),
             }
         ),
         "timezone": Zone(required=True),
@@ -339,6 +343,9 @@ def _build(root: Path, data: dict[str, Any], channels: dict[str, Channel]) -> Co
             colors={k: v for k, v in brand["colors"].items() if v},
             cta_position=brand["cta"].get("position") or "bottom",
             cta_text=brand["cta"].get("text"),
+            banner=brand["banner"],
+            logo_on_images=brand["logo_on_images"],
+            fit=brand["fit"],
         ),
         timezone=data["timezone"],
         channels=channels,
