@@ -252,6 +252,15 @@ def load_config(root: Path) -> Config:
         _check_defaults(defaults["channels"], raw if isinstance(raw, dict) else {}, ctx)
     if data is not INVALID:
         _check_brand_files(root, data["brand"], ctx)
+        brand = data["brand"]
+        if brand.get("banner") == "always" and not (brand.get("cta") or {}).get("text"):
+            ctx.report(
+                ("brand", "banner"),
+                "config.brand-banner",
+                "'brand.banner' is 'always' but 'brand.cta.text' is not set: a post with no "
+                "call-to-action of its own would get a banner with no words",
+                "add 'text: ...' under 'brand: cta:', or set 'banner: auto'",
+            )
     errors = [p for p in ctx.problems if p.severity == "error"]
     if errors or data is INVALID or channels is None:
         raise ConfigError(f"{FILENAME} has {len(errors)} error(s)", ctx.problems)

@@ -404,7 +404,16 @@ def _image_looks(
             and not isinstance(fields.images[i or 0].banner, str)
         ):
             key = ("overrides", channel, "cta") if "cta" in over else ("cta",)
-        out.append(_problem(post, key, Severity.WARNING, f"{channel}.{code}", message, hint))
+        severity = Severity.WARNING
+        if code == "banner-no-text":  # the same on every channel: said once, as an error
+            if channel != post.channels[0]:
+                continue
+            key, severity, code = (*key, "banner"), Severity.ERROR, "image.banner-no-text"
+        else:
+            code = f"{channel}.{code}"
+        problem = _problem(post, key, severity, code, message, hint)
+        if problem not in out:
+            out.append(problem)
     return out
 
 

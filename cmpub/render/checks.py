@@ -24,7 +24,7 @@ from cmpub.model import Config, Fields
 from cmpub.render import layout, overlay, targets
 from cmpub.render.images import Picture
 from cmpub.render.overlay import BrandStyle, ImageError
-from cmpub.render.variants import pictures
+from cmpub.render.variants import banner_text, pictures
 
 SOFT = 2.0  # enlargement above which a picture looks soft
 
@@ -81,6 +81,15 @@ def image_findings(fields: Fields, channel: str, config: Config, name: str) -> l
                         "sharpness)",
                     )
                 )
+        if image.banner is True and banner_text(fields, image, i, config) is None:
+            out.append(
+                (
+                    i,
+                    "banner-no-text",
+                    "'banner: true' but the post has no call-to-action to show",
+                    "add 'cta: {text: ..., url: ...}', or write the words: banner: \"...\"",
+                )
+            )
         if pic.banner and min(size) >= 120:
             fit = _fit(pic.banner, spec.width, spec.height, style)
             if isinstance(fit, str):

@@ -264,12 +264,8 @@ def _render(job: ImageJob) -> RenderedImage:
             size, margin = round(short * LOGO_SIZE), round(short * LOGO_MARGIN)
             logo_rect = layout.corner_rect(corner, lay.width, lay.height, size, margin)
         elif lay.banner is not None and fit is not None and pic.banner:
-            logo_rect, text_box, fit = _logo_in_band(lay, own, pic.banner, job, notes)
-        else:
-            notes.append(
-                f"no calm corner for the logo on {job.channel}'s {lay.width}×{lay.height}: "
-                "it was left out rather than cover the picture"
-            )
+            logo_rect, text_box, fit = _logo_in_band(lay, own, pic.banner, job.brand)
+        # else: no calm corner and no band: the logo is left out rather than cover the picture
     if lay.banner is not None and fit is not None:
         notes += fit.notes
         overlay.draw_banner(im, lay.banner, fit, brand, brand.cta_position, notes, text_box)
@@ -288,7 +284,7 @@ def _render(job: ImageJob) -> RenderedImage:
 
 
 def _logo_in_band(
-    lay: layout.Layout, own: _Plan, words: str, job: ImageJob, notes: list[str]
+    lay: layout.Layout, own: _Plan, words: str, brand: BrandStyle
 ) -> tuple[tuple[int, int, int, int] | None, tuple[int, int] | None, BannerFit | None]:
     """The logo at the band's end (away from the UI corners), the text's room, its new fit."""
     assert lay.banner is not None and own.fit is not None
@@ -306,9 +302,8 @@ def _logo_in_band(
         text = (x0 + margin, rect[0] - gap)
     reserve = lay.width - 2 * margin - (text[1] - text[0])
     try:
-        fit = overlay.fit_banner(words, lay.width, own.spec.height, job.brand, reserve)
-    except ImageError:
-        notes.append(f"no room for the logo on {job.channel}'s banner: it was left out")
+        fit = overlay.fit_banner(words, lay.width, own.spec.height, brand, reserve)
+    except ImageError:  # the words need the whole band: no logo rather than smaller words
         return None, None, own.fit
     return rect, text, dataclasses.replace(fit, height=own.fit.height)
 
