@@ -122,11 +122,13 @@ def build(
     jobs: int | None = None,
     images: bool = True,
     progress: Progress | None = None,
+    contact_sheets: bool = False,
 ) -> BuildResult:
     """Build ``root`` into ``out`` (default ``root/dist``); raise ProblemsFound before writing.
 
     ``now`` decides which posts are already on the public site; the same inputs and the same
-    ``now`` give a byte-identical output folder.
+    ``now`` give a byte-identical output folder. ``contact_sheets`` adds ``contact/<post>.jpg``:
+    every image variant of the post side by side, for review.
     """
     now = now or datetime(1970, 1, 1, tzinfo=UTC)
     out = out if out is not None else root / "dist"
@@ -179,6 +181,10 @@ def build(
     file_keys = {r.post.id: r.key for r in cache.files.values() if r.post is not None}
     manifest = _manifest(report, config, media, rendered, now, cache.entries, file_keys)
     manifest["site_files"] = _public_site_files(files, site_images, og_images, config)
+    if contact_sheets:
+        sheets = _contact_sheets(report, media, rendered)
+        files.update(sheets)
+        manifest["contact_sheets"] = {rel.split("/")[1][:-4]: rel for rel in sorted(sheets)}
     files[MANIFEST] = _json(manifest)
     for (post_id, channel), copy in sorted(report.copies.items()):
         files[f"copies/{post_id}/{channel}.txt"] = _copy_text(copy).encode("utf-8")
@@ -210,6 +216,25 @@ def build(
             _keep_outbox(out, writer)
     result.files = len(files) + sum(1 for m in media if m.key in rendered)
     return result
+
+
+def _contact_sheets(
+    report: Report, media: list[_Media], rendered: dict[str, _Rendered]
+) -> dict[str, bytes]:
+    """``contact/<post>.jpg`` per post with images: its variants side by side."""
+    from cmpub.render.contact import Tile, contact_sheet
+
+    tiles: dict[str, list[Tile]] = {}
+    for item in sorted(media, key=lambda m: m.dist):
+        r = rendered.get(item.key)
+        if r is not None:
+            label = f"{item.index + 1} · {item.channel}"
+            tiles.setdefault(item.post, []).append(Tile(label, str(r.path), r.width, r.height))
+    titles = {p.id: p.title for p in report.posts}
+    return {
+        f"contact/{post}.jpg": contact_sheet(f"{titles.get(post, post)} ({post})", found)
+        for post, found in sorted(tiles.items())
+    }
 
 
 def _keep_outbox(out: Path, writer: Any) -> None:

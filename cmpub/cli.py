@@ -229,6 +229,11 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
 )
 @click.option("--no-images", is_flag=True, help="Skip image variants (text and site only).")
 @click.option(
+    "--contact-sheet",
+    is_flag=True,
+    help="Also write contact/<post>.jpg: every image variant of a post side by side.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
@@ -237,7 +242,13 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
     help="How Problems are printed.",
 )
 def build(
-    path: Path, out: Path | None, now_text: str | None, jobs: int | None, no_images: bool, fmt: str
+    path: Path,
+    out: Path | None,
+    now_text: str | None,
+    jobs: int | None,
+    no_images: bool,
+    contact_sheet: bool,
+    fmt: str,
 ) -> None:
     """Render every post for every channel, the branded images and the site into dist/.
 
@@ -270,7 +281,15 @@ def build(
             bar = None
 
     try:
-        result = run_build(root, out, now=now, jobs=jobs, images=not no_images, progress=progress)
+        result = run_build(
+            root,
+            out,
+            now=now,
+            jobs=jobs,
+            images=not no_images,
+            progress=progress,
+            contact_sheets=contact_sheet and not no_images,
+        )
     except ConfigError as exc:
         _print_problems(exc.problems, fmt)
         sys.exit(2)

@@ -207,3 +207,35 @@ def test_forced_cover_that_cuts_text_is_reported(make_project: MakeProject) -> N
     assert p.hint == (
         "remove 'fit: cover' (cmpub then keeps the picture whole), or move 'focus:' to the text"
     )
+
+
+# --------------------------------------------------------------------------- contact sheet
+
+
+def test_contact_sheet_lays_out_every_variant_and_the_review_links_it(
+    make_project: MakeProject,
+) -> None:
+    from PIL import Image
+
+    from cmpub.build import build
+    from cmpub.review import load_manifest, render_review
+
+    cta = 'cta: {text: "Réservez", url: "https://cafe.example/r"}\n'
+    root = project(make_project, TWO + cta)
+    build(root, jobs=1, contact_sheets=True)
+    sheet = root / "dist" / "contact" / "p.jpg"
+    manifest = load_manifest(root / "dist" / "manifest.json")
+    assert manifest is not None and manifest["contact_sheets"] == {"p": "contact/p.jpg"}
+    with Image.open(sheet) as im:
+        assert im.width == 2400 and im.height > 420 * 2  # 7 variants: more than one row
+    body = render_review(manifest, None, [], "Europe/Paris", "https://ci.example/artifact")
+    line = (
+        "- 🗂 Contact sheet, every network's image side by side: `contact/p.jpg` in "
+        "[the build](https://ci.example/artifact)"
+    )
+    assert body.count(line) == 1
+    first = sheet.read_bytes()
+    build(root, jobs=1, contact_sheets=True)
+    assert sheet.read_bytes() == first  # deterministic
+    build(root, jobs=1)
+    assert not sheet.exists()  # only when asked for
