@@ -37,6 +37,7 @@ from cmpub.validate import FileResult, Report, validate_project
 
 CACHE_DIR = ".cmpub-cache"
 CACHE_FORMAT = 3
+PHONE_FROM = 960  # px: a site picture wider than this also gets an 800 px file for phones
 MANIFEST = "manifest.json"
 
 Progress = Callable[[str, int, int], None]
@@ -256,6 +257,9 @@ def _public_site_files(
     """What the public site needs, and nothing else (no manifest, no future posts' images)."""
     shown = {path.split("/index.html")[0] for path in site_files if path.endswith("/index.html")}
     media = [img.file for pid, imgs in images.items() if pid in shown for img in imgs]
+    media += [
+        img.small for pid, imgs in images.items() if pid in shown for img in imgs if img.small
+    ]
     media += [img.file for pid, img in og.items() if pid in shown]
     brand = ["brand/logo.png"] if config.brand.logo else []
     return sorted({*site_files, *media, *brand})
@@ -312,16 +316,18 @@ def _plan_media(report: Report, config: Config) -> list[_Media]:
     style = imaging.BrandStyle.from_brand(config.brand, config.root)
     out: list[_Media] = []
     for post in report.posts:
-        for channel in (*post.channels, "og"):
-            if channel == "og" and "site" not in post.channels:
+        for channel in (*post.channels, "og", "site-phone"):
+            if channel in ("og", "site-phone") and "site" not in post.channels:
                 continue
-            if channel != "og" and channel not in imaging.CHANNELS:
+            if channel not in imaging.CHANNELS:
                 continue  # outbox and webhook carry the source files' variants of no network
-            fields = post.variant("site" if channel == "og" else channel)
+            fields = post.variant("site" if channel in ("og", "site-phone") else channel)
             rules = channel_rules(config, channel) if channel in RULES else None
             cap = rules.image_max_bytes.value if rules and rules.image_max_bytes else None
             jobs = image_variants.jobs(fields, channel, config, style, cap)
             for i, (image, job) in enumerate(zip(fields.images, jobs, strict=False)):
+                if channel == "site-phone" and image.width <= PHONE_FROM:
+                    continue  # the site's own file is small enough for phones
                 stem = Path(image.file).stem
                 dist = f"media/{post.id}/{i + 1:02d}-{stem}.{channel}.jpg"
                 out.append(_Media(post.id, channel, i, image, dist, job, ""))
@@ -497,12 +503,28 @@ def _site_media(
 ) -> tuple[dict[str, list[SiteImage]], dict[str, SiteImage]]:
     site: dict[str, list[SiteImage]] = {}
     og: dict[str, SiteImage] = {}
+    phone = {
+        (m.post, m.index): rendered[m.key]
+        for m in media
+        if m.channel == "site-phone" and m.key in rendered
+    }
+    dists = {(m.post, m.index): m.dist for m in media if m.channel == "site-phone"}
     for item in media:
         r = rendered.get(item.key)
         if r is None:
             continue
         img = SiteImage(item.dist, r.width, r.height, item.image.alt)
         if item.channel == "site":
+            small = phone.get((item.post, item.index))
+            if small is not None and small.width < r.width:  # a smaller file for phones
+                img = SiteImage(
+                    img.file,
+                    r.width,
+                    r.height,
+                    img.alt,
+                    dists[(item.post, item.index)],
+                    small.width,
+                )
             site.setdefault(item.post, []).append(img)
         elif item.channel == "og":
             og[item.post] = img

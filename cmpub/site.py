@@ -49,6 +49,8 @@ class SiteImage:
     width: int
     height: int
     alt: str
+    small: str | None = None  # the same picture, narrower, for phones (srcset)
+    small_width: int = 0
 
 
 @dataclass(frozen=True)
@@ -352,6 +354,8 @@ def _image(image: SiteImage) -> dict[str, Any]:
         "width": image.width,
         "height": image.height,
         "alt": image.alt,
+        "small": quote(image.small) if image.small else None,
+        "small_width": image.small_width,
     }
 
 

@@ -29,6 +29,7 @@ CHANNELS = (
     "linkedin",
     "facebook",
     "site",
+    "site-phone",
     "og",
 )
 
@@ -122,6 +123,11 @@ CHANNEL_RULES: dict[str, ChannelRule] = {
         "ours: width 1600 keeping the aspect (height ≤ 4800), JPEG quality 85 for the web",
         box=(1600, 4800),
         quality=85,
+    ),
+    "site-phone": ChannelRule(
+        "ours: the site's picture for phones (<picture> srcset), width 800 keeping the aspect",
+        box=(800, 2400),
+        quality=82,
     ),
     "og": ChannelRule(
         "Open Graph image 1200×630 (1.91:1; Bluesky's card ratio 1200/630, platforms.md §4 ✅); "

@@ -22,7 +22,7 @@ from cmpub.model import Config, Fields, Image
 from cmpub.render.images import BrandStyle, ImageJob, Picture, parse_aspect
 
 #: Channels whose variants carry no brand marks (the brand's own site shows pictures as they are).
-PLAIN = ("site",)
+PLAIN = ("site", "site-phone")
 
 
 def banner_text(fields: Fields, image: Image, index: int, config: Config) -> str | None:
