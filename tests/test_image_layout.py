@@ -277,3 +277,41 @@ def test_a_carousel_puts_the_logo_in_one_corner_and_instagram_crops_alike(tmp_pa
         return max(cells, key=lambda k: gold(cells[k]))
 
     assert corner_of_logo(outs[0]) == corner_of_logo(outs[1]) == "bottom-right"
+
+
+# --------------------------------------------------------------------------- faces
+
+#: NASA's portrait of astronaut Eileen Collins (public domain, as shipped by scikit-image's data).
+ASTRONAUT = ROOT / "tests" / "fixtures" / "astronaut.jpg"
+
+
+def test_a_face_is_found_and_the_banner_stays_off_it() -> None:
+    a = saliency.analyse(str(ASTRONAUT), None, BACKGROUND)
+    ((x0, y0, x1, y1),) = a.faces  # her face, widened to the head
+    assert 0.25 < x0 < 0.35 and 0.5 < x1 < 0.62 and y0 < 0.1 and 0.3 < y1 < 0.45
+    top = BrandStyle(
+        font=FONT,
+        primary="#6b2d1a",
+        text="#ffffff",
+        background="#1e1410",
+        cta_position="top",
+        fallback_fonts=(),
+    )
+    out = decode(
+        render_variant(ImageJob(str(ASTRONAUT), "instagram", cta_text="Rencontre", brand=top))
+    )
+    assert out.size == (1080, 1080)
+    px0, py0, px1, py1 = picture_box(out)
+    assert py0 > 0 and near(out.getpixel((5, 5)), PRIMARY)  # the band is above the picture
+    k = (px1 - px0) / 512
+    face = out.crop(
+        (
+            px0 + round(0.33 * 512 * k),
+            py0 + round(0.1 * 512 * k),
+            px0 + round(0.55 * 512 * k),
+            py0 + round(0.35 * 512 * k),
+        )
+    )
+    src = Image.open(ASTRONAUT).convert("RGB").crop((169, 51, 282, 179)).resize(face.size)
+    diff = np.abs(np.asarray(face, dtype=np.int16) - np.asarray(src, dtype=np.int16)).mean()
+    assert diff < 12  # the face is there, uncovered

@@ -15,10 +15,11 @@ measurement questions in the source's own 0..1 coordinates:
 - **objects**: spectral-residual saliency (Hou & Zhang 2007) of the L, a and b channels of a
   96 px copy, so that a crop does not cut through a smooth thing that has few edges (a peach);
 - **faces**: OpenCV's Haar cascade ``haarcascade_frontalface_default.xml`` (the model ships in
-  ``opencv-python-headless``), on a 640 px greyscale copy;
+  ``opencv-python-headless`` 4.x), on a 480 px grey copy, scale step 1.25, 8 neighbours (at 6
+  a wrapped gift box passed for a face), faces from 7.5 % of the long side;
 - **logos**: where the brand logo already appears, by normalised cross-correlation of the
-  logo's inscribed square over 16 scales (4-40 % of the short side), the best candidates then
-  refined at 64 px over ±16 % in scale; a refined score of 0.8 or more is a match (on the demo
+  logo's inscribed square over 12 scales (4.5-40 % of the short side) on a 400 px copy, the two
+  best distinct candidates then refined at 64 px over ±12 % in scale on the 800 px copy; a refined score of 0.8 or more is a match (on the demo
   brand, pictures carrying the logo score 0.84-0.91 and the others at most 0.73).
 
 OpenCV is told to use one thread: the build already runs one worker per core, and a single
@@ -47,7 +48,6 @@ LIBRARIES = f"Pillow {PIL.__version__}, NumPy {np.__version__}, OpenCV {cv2.__ve
 TEXT_SCALES = (800, 320)
 DETAIL_SIDE = 400
 FACE_SIDE = 480
-LOGO_SIDE = 480
 OBJECT_SIDE = 96
 
 #: A Sobel magnitude above this is a "strong" edge (8-bit grey levels).
@@ -152,28 +152,34 @@ def _analyse(
     longest = max(info.width, info.height)
     scale = next((s for s in (8, 4, 2) if longest / s >= TEXT_SCALES[0]), 1)
     src, _ = _imageio.decode(path, scale, background)
-    rgb = np.asarray(src)
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    integral, total = _detail(gray)
-    text = tuple(box for side in TEXT_SCALES for box in _text(gray, side))
-    faces = _faces(gray)
-    logos = _logos(gray, logo, logo_stamp) if logo and logo_stamp else ()
-    objects = _objects(rgb)
+    # One pyramid, each copy made from the previous one (INTER_AREA from a large picture is
+    # the costly step): 800 px grey for small print and the logo's refinement, 480 for faces,
+    # 400 for detail and the logo search, 320 for display lettering, 96 colour for objects.
+    rgb = _resized(np.asarray(src), TEXT_SCALES[0])
+    g800 = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    g480 = _resized(g800, FACE_SIDE)
+    g400 = _resized(g480, DETAIL_SIDE)
+    g320 = _resized(g400, TEXT_SCALES[1])
+    integral, total = _detail(g400)
+    text = (*_text(g800), *_text(g320))
+    faces = _faces(g480)
+    logos = _logos(g400, g800, logo, logo_stamp) if logo and logo_stamp else ()
+    objects = _objects(_resized(rgb, DETAIL_SIDE))
     return Analysis(info.width, info.height, text, faces, logos, integral, total, objects)
 
 
-def _resized(gray: np.ndarray, side: int) -> np.ndarray:
-    h, w = gray.shape
+def _resized(image: np.ndarray, side: int) -> np.ndarray:
+    """``image`` with its long side at most ``side`` px (area-averaged)."""
+    h, w = image.shape[:2]
     k = side / max(h, w)
     if k >= 1.0:
-        return gray
-    return cv2.resize(
-        gray, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA
-    )
+        return image
+    size = (max(1, round(w * k)), max(1, round(h * k)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 def _detail(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    small = _resized(gray, DETAIL_SIDE).astype(np.float32)
+    small = gray.astype(np.float32)
     mag = cv2.magnitude(cv2.Sobel(small, cv2.CV_32F, 1, 0), cv2.Sobel(small, cv2.CV_32F, 0, 1))
     strong = (mag > STRONG_EDGE).astype(np.uint8)
     integral = cv2.integral(strong, sdepth=cv2.CV_32S)
@@ -209,9 +215,8 @@ _GRADIENT = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 _LINE = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1))
 
 
-def _text(gray: np.ndarray, side: int) -> list[Box]:
-    """Text-like line boxes found on a ``side`` px copy (see the module docstring)."""
-    g = _resized(gray, side)
+def _text(g: np.ndarray) -> list[Box]:
+    """Text-like line boxes found on the grey copy ``g`` (see the module docstring)."""
     grad = cv2.morphologyEx(g, cv2.MORPH_GRADIENT, _GRADIENT)
     otsu, _ = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     _, bw = cv2.threshold(grad, max(otsu, 48.0), 255, cv2.THRESH_BINARY)
@@ -247,9 +252,8 @@ def _cascade() -> cv2.CascadeClassifier:
     return cascade
 
 
-def _faces(gray: np.ndarray) -> tuple[Box, ...]:
-    g = _resized(gray, FACE_SIDE)
-    found = _cascade().detectMultiScale(g, scaleFactor=1.25, minNeighbors=6, minSize=(36, 36))
+def _faces(g: np.ndarray) -> tuple[Box, ...]:
+    found = _cascade().detectMultiScale(g, scaleFactor=1.25, minNeighbors=8, minSize=(36, 36))
     gh, gw = g.shape
     out = []
     for x, y, w, h in (tuple(int(v) for v in f) for f in found):
@@ -270,7 +274,7 @@ def _faces(gray: np.ndarray) -> tuple[Box, ...]:
 
 
 _INNER = 0.68  # side of the logo's inscribed square, of its diameter (a round logo: ≤ 0.707)
-_SEARCH_TEMPLATE = 20  # px: larger search templates are matched on a smaller copy
+_SEARCH_TEMPLATE = 16  # px: larger search templates are matched on a smaller copy
 
 
 @lru_cache(maxsize=4)
@@ -291,11 +295,11 @@ def _logo_inner(path: str, stamp: tuple[int, int]) -> np.ndarray:
     return gray[y0 : y0 + side, x0 : x0 + side]
 
 
-def _logos(gray: np.ndarray, path: str, stamp: tuple[int, int]) -> tuple[Box, ...]:
+def _logos(g: np.ndarray, large: np.ndarray, path: str, stamp: tuple[int, int]) -> tuple[Box, ...]:
+    """Where the logo appears: searched on ``g``, refined on the ``large`` copy."""
     inner = _logo_inner(path, stamp)
     if float(inner.std()) < 4.0:  # a flat logo (one colour): nothing to recognise it by
         return ()
-    g = _resized(gray, LOGO_SIDE)
     gh, gw = g.shape
     short = min(gh, gw)
     candidates = []
@@ -319,9 +323,9 @@ def _logos(gray: np.ndarray, path: str, stamp: tuple[int, int]) -> tuple[Box, ..
         d *= 1.2
     candidates.sort(reverse=True)
     found = []
-    up = gray.shape[1] / gw  # refined on the larger copy: finer position and scale
-    for _score, cx, cy, d in _distinct(candidates)[:3]:
-        if _refine(gray, inner, cx * up, cy * up, d * up) >= LOGO_MATCH:
+    up = large.shape[1] / gw  # refined on the larger copy: finer position and scale
+    for _score, cx, cy, d in _distinct(candidates)[:2]:
+        if _refine(large, inner, cx * up, cy * up, d * up) >= LOGO_MATCH:
             r = d / 2
             box = (max(0.0, (cx - r) / gw), max(0.0, (cy - r) / gh))
             found.append((*box, min(1.0, (cx + r) / gw), min(1.0, (cy + r) / gh)))
