@@ -301,7 +301,7 @@ def test_a_face_is_found_and_the_banner_stays_off_it() -> None:
         render_variant(ImageJob(str(ASTRONAUT), "instagram", cta_text="Rencontre", brand=top))
     )
     assert out.size == (1080, 1080)
-    px0, py0, px1, py1 = picture_box(out)
+    px0, py0, px1, _py1 = picture_box(out)
     assert py0 > 0 and near(out.getpixel((5, 5)), PRIMARY)  # the band is above the picture
     k = (px1 - px0) / 512
     face = out.crop(
