@@ -48,7 +48,8 @@ def corpus(n: int) -> Path:
     """bench/corpus/n<N>, generated once with the shared generator."""
     folder = HERE / "corpus" / f"n{n}"
     if not (folder / "content" / "images").is_dir():
-        subprocess.run([sys.executable, str(GENERATOR), str(folder), "-n", str(n)], check=True)
+        cmd = [sys.executable, str(GENERATOR), str(folder), "-n", str(n)]
+        subprocess.run(cmd, check=True, stdout=sys.stderr)
     (folder / "cmpub.yaml").write_text(BRANDED, encoding="utf-8")
     return folder
 
