@@ -38,6 +38,7 @@ from cmpub.output import (
 )
 from cmpub.platforms import RULES
 from cmpub.render import images as imaging
+from cmpub.render import variants as image_variants
 from cmpub.render.templates import TemplateProblem, Templates
 from cmpub.render.text import Copy, article_url
 from cmpub.site import SiteImage, SocialCopy, render_site
@@ -45,6 +46,7 @@ from cmpub.validate import FileResult, Report, validate_project
 
 CACHE_DIR = ".cmpub-cache"
 CACHE_FORMAT = 3
+PHONE_FROM = 960  # px: a site picture wider than this also gets an 800 px file for phones
 MANIFEST = layout.MANIFEST
 
 Progress = Callable[[str, int, int], None]
@@ -131,12 +133,15 @@ def build(
     images: bool = True,
     progress: Progress | None = None,
     hook: Hook | None = None,
+    contact_sheets: bool = False,
 ) -> BuildResult:
     """Build ``root`` into ``out`` (default ``root/dist``); raise ProblemsFound before writing.
 
     ``now`` decides which posts are already on the public site; the same inputs and the same
     ``now`` give a byte-identical output folder. An output folder cmpub may not replace (the
     project, its sources, a folder it did not make) is a UsageError before anything is written.
+    ``contact_sheets`` adds ``contact/<post>.jpg``: every image variant of the post side by side,
+    for review.
     """
     now = now or datetime(1970, 1, 1, tzinfo=UTC)
     given = out if out is not None else root / "dist"
@@ -190,6 +195,12 @@ def build(
     file_keys = {r.post.id: r.key for r in cache.files.values() if r.post is not None}
     manifest = _manifest(report, config, media, rendered, now, cache.entries, file_keys)
     manifest["site_files"] = _public_site_files(files, site_images, og_images, config)
+    if contact_sheets:
+        sheets = _contact_sheets(report, media, rendered)
+        files.update(sheets)
+        manifest["contact_sheets"] = {
+            rel[len(layout.CONTACT) + 1 : -len(".jpg")]: rel for rel in sorted(sheets)
+        }
     files[MANIFEST] = _json(manifest)
     for (post_id, channel), copy in sorted(report.copies.items()):
         files[f"{layout.COPIES}/{post_id}/{channel}.txt"] = _copy_text(copy).encode("utf-8")
@@ -224,6 +235,25 @@ def build(
     return result
 
 
+def _contact_sheets(
+    report: Report, media: list[_Media], rendered: dict[str, _Rendered]
+) -> dict[str, bytes]:
+    """``contact/<post>.jpg`` (``layout.CONTACT``) per post with images: its variants side by side."""
+    from cmpub.render.contact import Tile, contact_sheet
+
+    tiles: dict[str, list[Tile]] = {}
+    for item in sorted(media, key=lambda m: m.dist):
+        r = rendered.get(item.key)
+        if r is not None:
+            label = f"{item.index + 1} · {item.channel}"
+            tiles.setdefault(item.post, []).append(Tile(label, str(r.path), r.width, r.height))
+    titles = {p.id: p.title for p in report.posts}
+    return {
+        f"{layout.CONTACT}/{post}.jpg": contact_sheet(f"{titles.get(post, post)} ({post})", found)
+        for post, found in sorted(tiles.items())
+    }
+
+
 def _keep_outbox(out: Path, writer: Any) -> None:
     """``dist/outbox/`` is written by deploy, not by the build: carry it into the new dist."""
     folder = out / "outbox"
@@ -243,6 +273,13 @@ def _public_site_files(
     """What the public site needs, and nothing else (no manifest, no future posts' images)."""
     shown = {path.split("/index.html")[0] for path in site_files if path.endswith("/index.html")}
     media = [img.file for pid, imgs in images.items() if ids.slug(pid) in shown for img in imgs]
+    media += [
+        img.small
+        for pid, imgs in images.items()
+        if ids.slug(pid) in shown
+        for img in imgs
+        if img.small
+    ]
     media += [img.file for pid, img in og.items() if ids.slug(pid) in shown]
     brand = [layout.LOGO] if config.brand.logo else []
     return sorted({*site_files, *media, *brand})
@@ -299,41 +336,34 @@ def _plan_media(report: Report, config: Config) -> list[_Media]:
     style = imaging.BrandStyle.from_brand(config.brand, config.root)
     out: list[_Media] = []
     for post in report.posts:
-        for channel in (*post.channels, "og"):
-            if channel == "og" and "site" not in post.channels:
+        for channel in (*post.channels, "og", "site-phone"):
+            if channel in ("og", "site-phone") and "site" not in post.channels:
                 continue
-            if channel != "og" and channel not in imaging.CHANNELS:
+            if channel not in imaging.CHANNELS:
                 continue  # outbox and webhook carry the source files' variants of no network
-            fields = post.variant("site" if channel == "og" else channel)
-            chosen = fields.images[:1] if channel == "og" else fields.images
+            fields = post.variant("site" if channel in ("og", "site-phone") else channel)
             rules = channel_rules(config, channel) if channel in RULES else None
-            for i, image in enumerate(chosen):
-                branded = channel not in ("site",)
-                cta = None
-                if branded and i == 0:
-                    cta = fields.cta.text if fields.cta else config.brand.cta_text
-                job = imaging.ImageJob(
-                    source=str(config.root / image.file),
-                    channel=channel,
-                    focus=image.focus,
-                    cta_text=cta,
-                    brand=style if branded else imaging.BrandStyle(background=style.background),
-                    max_bytes=rules.image_max_bytes.value
-                    if rules and rules.image_max_bytes
-                    else None,
-                )
+            cap = rules.image_max_bytes.value if rules and rules.image_max_bytes else None
+            jobs = image_variants.jobs(fields, channel, config, style, cap)
+            for i, (image, job) in enumerate(zip(fields.images, jobs, strict=False)):
+                if channel == "site-phone" and image.width <= PHONE_FROM:
+                    continue  # the site's own file is small enough for phones
                 stem = Path(image.file).stem
                 dist = f"{layout.MEDIA}/{post.id}/{i + 1:02d}-{stem}.{channel}.jpg"
                 out.append(_Media(post.id, channel, i, image, dist, job, ""))
     return out
 
 
-def _job_key(item: _Media, source_sha: str) -> str:
+def _job_key(item: _Media, shas: list[str]) -> str:
+    """The variant's cache key: the renderer's code, the job (paths aside) and every file's hash."""
     job = item.job
     h = hashlib.sha256(imaging.__name__.encode())
     h.update(_images_version().encode())
-    h.update(source_sha.encode())
-    h.update(repr((job.channel, job.focus, job.cta_text, job.max_bytes, job.spec)).encode())
+    for sha in shas:
+        h.update(sha.encode())
+    pictures = [(p.focus, p.fit, p.logo, p.banner, p.aspect) for p in job.carousel]
+    own = (job.channel, job.focus, job.cta_text, job.max_bytes, job.spec, job.fit, job.logo)
+    h.update(repr((*own, job.aspect, job.index, pictures)).encode())
     brand = job.brand
     for path in (brand.logo, brand.font):
         h.update(
@@ -358,10 +388,10 @@ def _job_key(item: _Media, source_sha: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _images_version() -> str:
-    """A hash of the image code itself, so a renderer change re-encodes everything."""
+    """A hash of the image code and its libraries, so a renderer change re-encodes everything."""
     here = Path(imaging.__file__).parent
-    h = hashlib.sha256()
-    for name in ("images.py", "_imageio.py", "_fonts.py"):
+    h = hashlib.sha256(imaging.libraries().encode())
+    for name in imaging.CODE:
         path = here / name
         if path.is_file():
             h.update(path.read_bytes())
@@ -387,7 +417,10 @@ def _render_media(
     problems: list[Problem] = []
     for item in media:
         try:
-            sha = _source_hash(config.root, item.image.file, cache)
+            shas = [
+                _source_hash(config.root, os.path.relpath(path, config.root), cache)
+                for path in item.job.sources()
+            ]
         except OSError as exc:
             problems.append(
                 _media_problem(item, config, f"cannot read the image: {exc.strerror}", "")
@@ -401,7 +434,7 @@ def _render_media(
                 item.image,
                 item.dist,
                 item.job,
-                _job_key(item, sha),
+                _job_key(item, shas),
             )
         )
     media[:] = keyed
@@ -490,12 +523,28 @@ def _site_media(
 ) -> tuple[dict[str, list[SiteImage]], dict[str, SiteImage]]:
     site: dict[str, list[SiteImage]] = {}
     og: dict[str, SiteImage] = {}
+    phone = {
+        (m.post, m.index): rendered[m.key]
+        for m in media
+        if m.channel == "site-phone" and m.key in rendered
+    }
+    dists = {(m.post, m.index): m.dist for m in media if m.channel == "site-phone"}
     for item in media:
         r = rendered.get(item.key)
         if r is None:
             continue
         img = SiteImage(item.dist, r.width, r.height, item.image.alt)
         if item.channel == "site":
+            small = phone.get((item.post, item.index))
+            if small is not None and small.width < r.width:  # a smaller file for phones
+                img = SiteImage(
+                    img.file,
+                    r.width,
+                    r.height,
+                    img.alt,
+                    dists[(item.post, item.index)],
+                    small.width,
+                )
             site.setdefault(item.post, []).append(img)
         elif item.channel == "og":
             og[item.post] = img

@@ -291,6 +291,11 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
 )
 @click.option("--no-images", is_flag=True, help="Skip image variants (text and site only).")
 @click.option(
+    "--contact-sheet",
+    is_flag=True,
+    help="Also write contact/<post>.jpg: every image variant of a post side by side.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
@@ -299,7 +304,13 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
     help="How Problems are printed.",
 )
 def build(
-    path: Path, out: Path | None, now_text: str | None, jobs: int | None, no_images: bool, fmt: str
+    path: Path,
+    out: Path | None,
+    now_text: str | None,
+    jobs: int | None,
+    no_images: bool,
+    contact_sheet: bool,
+    fmt: str,
 ) -> None:
     """Render every post for every channel, the branded images and the site into dist/.
 
@@ -340,6 +351,7 @@ def build(
             images=not no_images,
             progress=progress,
             hook=fault_hook(),
+            contact_sheets=contact_sheet and not no_images,
         )
     except ConfigError as exc:
         _print_problems(exc.problems, fmt)

@@ -143,6 +143,10 @@ SCHEMA = Map(
                         "text": Str(),
                     }
                 ),
+                # On the images: the banner (the post's call-to-action), the logo, the fit.
+                "banner": Str(choices=("auto", "always", "never"), default="auto"),
+                "logo_on_images": Str(choices=("auto", "always", "never"), default="auto"),
+                "fit": Str(choices=("auto", "cover", "contain"), default="auto"),
             }
         ),
         "timezone": Zone(required=True),
@@ -269,6 +273,15 @@ def load_config(root: Path) -> Config:
     if data is not INVALID:
         _check_brand_files(root, data["brand"], ctx)
         _check_folders(root, data, ctx)
+        brand = data["brand"]
+        if brand.get("banner") == "always" and not (brand.get("cta") or {}).get("text"):
+            ctx.report(
+                ("brand", "banner"),
+                "config.brand-banner",
+                "'brand.banner' is 'always' but 'brand.cta.text' is not set: a post with no "
+                "call-to-action of its own would get a banner with no words",
+                "add 'text: ...' under 'brand: cta:', or set 'banner: auto'",
+            )
     errors = [p for p in ctx.problems if p.severity == "error"]
     if errors or data is INVALID or channels is None:
         raise ConfigError(f"{FILENAME} has {len(errors)} error(s)", ctx.problems)
@@ -390,6 +403,9 @@ def _build(root: Path, data: dict[str, Any], channels: dict[str, Channel]) -> Co
             colors={k: v for k, v in brand["colors"].items() if v},
             cta_position=brand["cta"].get("position") or "bottom",
             cta_text=brand["cta"].get("text"),
+            banner=brand["banner"],
+            logo_on_images=brand["logo_on_images"],
+            fit=brand["fit"],
         ),
         timezone=data["timezone"],
         channels=channels,

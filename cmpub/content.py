@@ -27,6 +27,7 @@ from cmpub.schema import (
     INVALID,
     Any_,
     Bool,
+    BoolOrStr,
     Context,
     Duration,
     Float,
@@ -91,15 +92,25 @@ _TAG = Str(
     expected="one word (letters, digits, _), without spaces",
     example="tags: [latteart, lyon]",
 )
-_IMAGE = Map(
-    {
-        "src": Str(required=True, example="src: mug.jpg"),
-        "alt": Str(
-            required=True, example="describe what the image shows, for people who cannot see it"
-        ),
-        "focus": List(Float(min=0.0, max=1.0), min=2, max=2, single_ok=False),
-    }
-)
+_IMAGE_FIELDS = {
+    "src": Str(required=True, example="src: mug.jpg"),
+    "alt": Str(
+        required=True, example="describe what the image shows, for people who cannot see it"
+    ),
+    "focus": List(Float(min=0.0, max=1.0), min=2, max=2, single_ok=False),
+    "banner": BoolOrStr(example='banner: false, banner: true or banner: "Dès 35 €"'),
+    "logo": Bool(),
+    "fit": Str(choices=("auto", "cover", "contain")),
+    "aspect": Str(
+        pattern=r"\d+(\.\d+)?:\d+(\.\d+)?",
+        expected='a ratio like "4:5" (quoted: YAML reads 4:5 unquoted as a number)',
+        example='aspect: "1:1"',
+    ),
+}
+_IMAGE = Map(_IMAGE_FIELDS)
+#: In an override an image may name only its ``src``: what it does not say comes from the
+#: post's image with the same ``src`` (its alt text, focus, banner...).
+_OVERRIDE_IMAGE = Map({**_IMAGE_FIELDS, "alt": Str(example=_IMAGE_FIELDS["alt"].example)})
 _CTA = Map({"text": Str(required=True), "url": Url(required=True)})
 _POLL = Map(
     {
@@ -115,7 +126,7 @@ _OVERRIDE = Map(
         "summary": Str(),
         "body": Str(),
         "cta": Nullable(_CTA),
-        "images": List(_IMAGE, single_ok=False),
+        "images": List(_OVERRIDE_IMAGE, single_ok=False),
         "tags": List(_TAG, unique=True),
         "poll": Nullable(_POLL),
         "thread": Bool(),
@@ -303,7 +314,7 @@ class Loader:
             images = self._images_of(data["images"], path, ("images",), ctx)
         overrides = None
         if data["overrides"] is not INVALID:
-            overrides = self._overrides(data["overrides"], channels, path, ctx)
+            overrides = self._overrides(data["overrides"], channels, path, ctx, images or ())
         if not body.strip() and not ok("summary"):
             ctx.report(
                 ("title",),
@@ -424,7 +435,12 @@ class Loader:
         return tuple(names) if ok else None
 
     def _overrides(
-        self, raw: dict[str, Any], channels: tuple[str, ...] | None, path: Path, ctx: Context
+        self,
+        raw: dict[str, Any],
+        channels: tuple[str, ...] | None,
+        path: Path,
+        ctx: Context,
+        images: tuple[Image, ...] = (),
     ) -> dict[str, dict[str, Any]] | None:
         out: dict[str, dict[str, Any]] = {}
         ok = True
@@ -445,7 +461,8 @@ class Loader:
             if "tags" in given:
                 given["tags"] = tuple(t.lstrip("#") for t in given["tags"])
             if "images" in given:
-                imgs = self._images_of(given["images"], path, ("overrides", cid, "images"), ctx)
+                where = ("overrides", cid, "images")
+                imgs = self._images_of(given["images"], path, where, ctx, images)
                 if imgs is None:
                     ok = False
                     continue
@@ -454,10 +471,27 @@ class Loader:
         return out if ok else None
 
     def _images_of(
-        self, raw: list[dict[str, Any]], post: Path, where: tuple[str | int, ...], ctx: Context
+        self,
+        raw: list[dict[str, Any]],
+        post: Path,
+        where: tuple[str | int, ...],
+        ctx: Context,
+        inherit: tuple[Image, ...] = (),
     ) -> tuple[Image, ...] | None:
         images = []
         for i, item in enumerate(raw):
+            base = next((img for img in inherit if img.src == item["src"]), None)
+            if base is not None:  # an override's image: unsaid fields come from the post's
+                item = {k: (base_value(base, k) if v is None else v) for k, v in item.items()}
+            if item.get("alt") is None:
+                ctx.report(
+                    (*where, i),
+                    "schema.missing",
+                    f"'{_where_name((*where, i))}.alt' is required: the post has no image "
+                    f"'{item['src']}' to take it from",
+                    "add a line 'alt: ...', or use the 'src' of one of the post's images",
+                )
+                return None
             image = self._image(item, post, (*where, i), ctx)
             if image is None:
                 return None
@@ -482,16 +516,20 @@ class Loader:
             ctx.report((*where, "src"), code, message, hint)
             return None
         rel, (fmt, width, height, size) = found
-        x, y = item["focus"] or (0.5, 0.5)
+        focus = item.get("focus")
         return Image(
             src=src,
             alt=item["alt"].strip(),
-            focus=(x, y),
+            focus=(focus[0], focus[1]) if focus else None,
             file=rel,
             width=width,
             height=height,
             format=fmt,
             bytes=size,
+            banner=item.get("banner"),
+            logo=item.get("logo"),
+            fit=item.get("fit"),
+            aspect=item.get("aspect"),
         )
 
     def _locate(self, folder: Path, src: str) -> Any:
@@ -539,6 +577,16 @@ class Loader:
             f"image '{src}' not found (looked for {' and '.join(tried)})",
             near or "check the file name, or put the image beside the post or in assets/",
         )
+
+
+def base_value(image: Image, key: str) -> Any:
+    """An override image's unsaid field, from the post's image with the same ``src``."""
+    value = getattr(image, key, None)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _where_name(where: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in where).replace(".[", "[")
 
 
 def doc_keys(ctx: Context, where: tuple[str, ...]) -> set[str]:

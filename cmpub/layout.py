@@ -30,6 +30,7 @@ LOGO = f"{BRAND}/logo.png"
 MANIFEST = "manifest.json"
 COPIES = "copies"  # copies/<id>/<channel>.txt
 MEDIA = "media"  # media/<id>/<nn>-<image>.<channel>.jpg
+CONTACT = "contact"  # contact/<id>.jpg: every image variant of a post (build --contact-sheet)
 OUTBOX = "outbox"  # outbox/<id>/<channel>-<part>.json, written by deploy
 OUTBOX_JOURNAL = "journal.jsonl"  # outbox/journal.jsonl, beside the posts' folders
 
@@ -50,6 +51,7 @@ TOP_NAMES = frozenset(
         MANIFEST,
         COPIES,
         MEDIA,
+        CONTACT,
         OUTBOX,
         OUTBOX_JOURNAL,
     }
@@ -57,7 +59,7 @@ TOP_NAMES = frozenset(
 
 # ------------------------------------------------------------ inside a post's own folders
 
-_CH = "|".join(re.escape(c) for c in (*CHANNELS, "og"))
+_CH = "|".join(re.escape(c) for c in (*CHANNELS, "og", "site-phone"))
 #: The files cmpub writes inside a post's folders: its page (``index.html``), its copies
 #: (``x.txt``), its ledger records and outbox payloads (``x-0.json``, with the images beside
 #: them as ``x-0-1.jpg``) and its image variants (``01-photo.x.jpg``).

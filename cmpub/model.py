@@ -39,6 +39,9 @@ class Brand:
     colors: dict[str, str] = field(default_factory=dict)
     cta_position: str = "bottom"
     cta_text: str | None = None
+    banner: str = "auto"  # auto: the post's own call-to-action | always: else cta_text | never
+    logo_on_images: str = "auto"  # auto: not where the picture carries it | always | never
+    fit: str = "auto"  # auto | cover | contain: how pictures fill the networks' sizes
 
 
 @dataclass(frozen=True)
@@ -157,16 +160,25 @@ class Source:
 
 @dataclass(frozen=True)
 class Image:
-    """An image of a post: the file (relative to the project root), its alt text and focus."""
+    """An image of a post: the file (relative to the project root), its alt text, how to show it.
+
+    ``focus`` None lets cmpub find the subject; ``banner`` None means "the post's call-to-action
+    on the first image", False none, True the call-to-action on this one, text those words;
+    ``logo`` None means the brand default; ``fit`` and ``aspect`` None likewise.
+    """
 
     src: str
     alt: str
-    focus: tuple[float, float] = (0.5, 0.5)
+    focus: tuple[float, float] | None = None
     file: str = ""  # resolved, relative to the project root (POSIX)
     width: int = 0
     height: int = 0
     format: str = ""
     bytes: int = 0
+    banner: bool | str | None = None
+    logo: bool | None = None
+    fit: str | None = None  # auto | cover | contain
+    aspect: str | None = None  # "1:1", "4:5", ...
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,9 @@ def _counter(variant: dict[str, Any]) -> str:
     return " · ".join(cells) or "—"
 
 
-def _details(variant: dict[str, Any], artifact_url: str | None) -> list[str]:
+def _details(
+    variant: dict[str, Any], artifact_url: str | None, sheets: dict[str, str] | None = None
+) -> list[str]:
     name = _escape(_NAMES.get(variant["channel"], variant["channel"]))
     out = [f"<details><summary>{_escape(variant.get('title', ''))} — {name}</summary>", ""]
     parts = variant.get("parts", [])
@@ -175,6 +177,12 @@ def _details(variant: dict[str, Any], artifact_url: str | None) -> list[str]:
         )
     if variant.get("images") and artifact_url:
         out.append(f"  ([download the images]({artifact_url}))")
+    sheet = (sheets or {}).get(variant["post"])
+    if variant.get("images") and sheet:
+        where = f"[the build]({artifact_url})" if artifact_url else "the build"
+        out.append(
+            f"- 🗂 Contact sheet, every network's image side by side: {_code(sheet)} in {where}"
+        )
     out += ["", "</details>", ""]
     return out
 
@@ -246,8 +254,9 @@ def render_review(
                 f"{len(v.get('images', []))} | {_escape(v.get('status', ''))} |"
             )
         lines.append("")
-        for v in group:
-            lines += _details(v, artifact_url)
+        sheets = dict(head.get("contact_sheets") or {})
+        for v in group:  # the contact sheet is linked once per post, at its first variant
+            lines += _details(v, artifact_url, {v["post"]: sheets.pop(v["post"], "")})
     if removed:
         lines += [f"### Removed ({len(removed)})", ""]
         for v in removed:

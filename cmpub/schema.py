@@ -328,6 +328,26 @@ class Bool(Spec):
 
 
 @dataclass
+class BoolOrStr(Spec):
+    """true, false or some words (an image's ``banner:``: on, off, or what it says)."""
+
+    required: bool = False
+    default: Any = None
+    expected: str = "true, false or some text"
+    example: str = ""
+
+    def convert(self, value: Any, where: Path, ctx: Context) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, str):
+            ctx.report(where, "schema.empty", f"'{_name(where)}' is empty", self.example)
+            return INVALID
+        return self.wrong(value, where, ctx)
+
+
+@dataclass
 class Any_(Spec):
     """Anything; checked later by the caller (dates, which need the time zone)."""
 

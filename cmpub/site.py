@@ -22,7 +22,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -52,6 +51,8 @@ class SiteImage:
     width: int
     height: int
     alt: str
+    small: str | None = None  # the same picture, narrower, for phones (srcset)
+    small_width: int = 0
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,8 @@ def _image(image: SiteImage) -> dict[str, Any]:
         "width": image.width,
         "height": image.height,
         "alt": image.alt,
+        "small": quote(image.small) if image.small else None,
+        "small_width": image.small_width,
     }
 
 

@@ -273,6 +273,7 @@ def check_channel(
     fields = post.variant(channel)
     copy = render(post, channel, config, rules, templates)
     problems = _images(post, channel, fields, rules)
+    problems += _image_looks(post, channel, fields, config, rules)
     if rules.social:
         problems += _lengths(post, channel, fields, copy, rules)
         problems += _caps(post, channel, copy, rules)
@@ -414,6 +415,43 @@ def _images(post: Post, channel: str, fields: Fields, rules: Rules) -> list[Prob
                         "describe the image in fewer words",
                     )
                 )
+    return out
+
+
+def _image_looks(
+    post: Post, channel: str, fields: Fields, config: Config, rules: Rules
+) -> list[Problem]:
+    """How the pictures will look (too small, unreadable banner, text cut): warnings."""
+    if not fields.images:
+        return []
+    from cmpub.render.checks import image_findings  # fonts are read only for posts with images
+
+    over = post.overrides.get(channel, {})
+    base: tuple[str | int, ...] = (
+        ("overrides", channel, "images") if "images" in over else ("images",)
+    )
+    found = image_findings(fields, channel, config, rules.name)
+    if channel == "site":  # the article's link card (Open Graph) is the site's social face
+        found += image_findings(fields, "og", config, "the link card (Open Graph)")
+    out = []
+    for i, code, message, hint in found:
+        key: tuple[str | int, ...] = base if i is None else (*base, i)
+        if (
+            code.startswith("banner")
+            and fields.cta
+            and not isinstance(fields.images[i or 0].banner, str)
+        ):
+            key = ("overrides", channel, "cta") if "cta" in over else ("cta",)
+        severity = Severity.WARNING
+        if code == "banner-no-text":  # the same on every channel: said once, as an error
+            if channel != post.channels[0]:
+                continue
+            key, severity, code = (*key, "banner"), Severity.ERROR, "image.banner-no-text"
+        else:
+            code = f"{channel}.{code}"
+        problem = _problem(post, key, severity, code, message, hint)
+        if problem not in out:
+            out.append(problem)
     return out
 
 
