@@ -1,5 +1,5 @@
 """``python -m cmpub``: the same command line as the ``cmpub`` script."""
 
-from cmpub.cli import main
+from cmpub.cli.app import main
 
 main()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import CONFIG, MakeProject
+from tests.support.project import CONFIG, MakeProject
 
 #: Read at import: the autouse ``clean_environ`` fixture removes CMPUB_* variables per test.
 REQUIRE_TOOLS = os.environ.get("CMPUB_REQUIRE_TOOLS") == "1"

@@ -3,8 +3,8 @@
 #
 #   bash tests/run.sh [PYTEST ARGS...]     # after: python3 -m venv .venv && .venv/bin/pip install -e '.[test]'
 #
-# 1. tests/browser/setup.sh: Debian's chromium, the emoji and CJK fonts, Playwright (apt needs
-#    root the first time); tests/servers/pds/setup.sh: Node 22 and the Bluesky PDS (~3 min the
+# 1. tests/support/browser/setup.sh: Debian's chromium, the emoji and CJK fonts, Playwright (apt needs
+#    root the first time); tests/support/servers/pds/setup.sh: Node 22 and the Bluesky PDS (~3 min the
 #    first time). Both only check when everything is there (a few seconds).
 # 2. pytest with CMPUB_REQUIRE_TOOLS=1: a test that would skip for a missing tool fails instead
 #    (tests/conftest.py), so a green run has run every test; the skips that remain are the ones
@@ -22,8 +22,8 @@ if ! "$python" -c "import pytest, mastodon_mock, check_jsonschema, build" 2>/dev
     echo "tests: the test extra is not installed in $python: run .venv/bin/pip install -e '.[test]'" >&2
     exit 2
 fi
-bash tests/browser/setup.sh "$python" || { echo "tests: browser and fonts setup failed" >&2; exit 1; }
-bash tests/servers/pds/setup.sh || { echo "tests: Bluesky PDS setup failed" >&2; exit 1; }
+bash tests/support/browser/setup.sh "$python" || { echo "tests: browser and fonts setup failed" >&2; exit 1; }
+bash tests/support/servers/pds/setup.sh || { echo "tests: Bluesky PDS setup failed" >&2; exit 1; }
 
 export CMPUB_REQUIRE_TOOLS=1 CMPUB_REQUIRE_PDS=1 CMPUB_REQUIRE_BROWSER=1 CMPUB_REQUIRE_MASTODON_MOCK=1
 "$python" -m pytest "$@"

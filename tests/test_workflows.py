@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from cmpub.cli import github_annotation
-from cmpub.errors import error, warning
-from cmpub.scaffold import PROJECT, WORKFLOWS, plan, write
-from cmpub.scaffold.origin import Origin
+from cmpub.build.scaffold import PROJECT, WORKFLOWS, plan, write
+from cmpub.build.scaffold.origin import Origin
+from cmpub.cli.app import github_annotation
+from cmpub.model.errors import error, warning
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGED = PROJECT / "workflows"  # the installed package's (the wheel's, in release.yml)

@@ -14,11 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cmpub.build import CACHE_DIR
-from cmpub.errors import CmpubError
-from cmpub.model import Config
-from cmpub.publishers import NoPublisher, available, get_publisher_class
-from cmpub.publishers.base import Publisher, Secret, redact
+from cmpub.build.pipeline import CACHE_DIR
+from cmpub.deploy.publishers import NoPublisher, available, get_publisher_class
+from cmpub.deploy.publishers.base import Publisher, Secret, redact
+from cmpub.model.errors import CmpubError
+from cmpub.model.project import Config
 
 SECRET_SUFFIXES = ("_SECRET", "_TOKEN", "_PASSWORD", "_KEY")
 

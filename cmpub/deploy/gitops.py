@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from cmpub import gitrepo
-from cmpub.gitrepo import PushResult
-from cmpub.model import Config
+from cmpub.model.project import Config
+from cmpub.read import gitrepo
+from cmpub.read.gitrepo import PushResult
 
 Hook = Callable[[str], None]
 PUSH_ATTEMPTS = 5

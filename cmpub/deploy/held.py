@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cmpub import gitrepo
 from cmpub.deploy import renames
 from cmpub.deploy.plan import Plan
-from cmpub.ledger import Key, Scan, scan
+from cmpub.read import gitrepo
+from cmpub.read.ledger import Key, Scan, scan
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cmpub import gitrepo
 from cmpub.deploy.gitops import Ledger, refusal
 from cmpub.deploy.plan import iso
+from cmpub.read import gitrepo
 
 PAUSE_FILE = "cmpub-pause.json"
 LOCK_WAIT = 60.0
@@ -138,7 +138,7 @@ class _Session:
 
 @contextmanager
 def _session(root: Path, push: bool | None) -> Iterator[_Session]:
-    from cmpub.config import load_config
+    from cmpub.read.config import load_config
 
     repo = gitrepo.Repo.find(root)
     if repo is None:

@@ -30,10 +30,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cmpub.ledger import Key, Record
+from cmpub.deploy.publishers import available
+from cmpub.deploy.publishers.base import Image, Item, Receipt
 from cmpub.platforms import CHANNELS, RULES
-from cmpub.publishers import available
-from cmpub.publishers.base import Image, Item, Receipt
+from cmpub.read.ledger import Key, Record
 
 #: A native hand-off must be this far ahead (Mastodon refuses ``scheduled_at`` within 5 min).
 HANDOFF_MIN = timedelta(minutes=10)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from cmpub.deploy.plan import Planned, iso
+from cmpub.deploy.publishers.base import Receipt
 from cmpub.deploy.report import Outcome
-from cmpub.ledger import Record
-from cmpub.publishers.base import Receipt
+from cmpub.read.ledger import Record
 
 
 def new_record(p: Planned) -> Record:

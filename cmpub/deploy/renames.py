@@ -27,10 +27,10 @@ from typing import Any
 
 import yaml
 
-from cmpub import gitrepo
-from cmpub.content import split
 from cmpub.deploy.plan import channel_name
-from cmpub.ledger import Key, Record
+from cmpub.read import gitrepo
+from cmpub.read.ledger import Key, Record
+from cmpub.read.posts import split
 
 #: Record states that mean the post went out, or may have.
 WENT_OUT = ("published", "scheduled", "pending", "uncertain")

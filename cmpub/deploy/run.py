@@ -30,15 +30,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cmpub import gitrepo
-from cmpub.build import CACHE_DIR, MANIFEST, build
-from cmpub.config import load_config
+from cmpub.build.pipeline import CACHE_DIR, MANIFEST, build
 from cmpub.deploy import renames
 from cmpub.deploy.channels import Channels
 from cmpub.deploy.gitops import Ledger, local_only, preflight
 from cmpub.deploy.held import read as read_held
 from cmpub.deploy.pause import read_pause
 from cmpub.deploy.plan import Plan, Planned, channel_name, iso, order, plan, receipt_of
+from cmpub.deploy.publishers.base import (
+    CannotKnow,
+    Publisher,
+    PublishError,
+    Receipt,
+    payload,
+)
+from cmpub.deploy.publishers.http import RetryPolicy
 from cmpub.deploy.records import (
     claim_message,
     mark_failed,
@@ -51,15 +57,9 @@ from cmpub.deploy.records import (
 from cmpub.deploy.report import DeployResult, Outcome
 from cmpub.deploy.scheduled import SchedulerSteps
 from cmpub.deploy.sending import Inflight, send
-from cmpub.ledger import Key, Record, record_path, scan, write
-from cmpub.publishers.base import (
-    CannotKnow,
-    Publisher,
-    PublishError,
-    Receipt,
-    payload,
-)
-from cmpub.publishers.http import RetryPolicy
+from cmpub.read import gitrepo
+from cmpub.read.config import load_config
+from cmpub.read.ledger import Key, Record, record_path, scan, write
 
 Hook = Callable[[str], None]
 LOCK_WAIT = 120.0

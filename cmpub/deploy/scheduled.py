@@ -15,10 +15,15 @@ from pathlib import Path
 from cmpub.deploy.channels import Channels
 from cmpub.deploy.gitops import Ledger
 from cmpub.deploy.plan import Plan, Planned, channel_name, iso, receipt_of
+from cmpub.deploy.publishers.base import (
+    CancelsScheduled,
+    CannotKnow,
+    FollowsScheduled,
+    PublishError,
+)
 from cmpub.deploy.records import mark_failed, mark_published, outcome
 from cmpub.deploy.report import DeployResult, Outcome
-from cmpub.ledger import Record, record_path
-from cmpub.publishers.base import CancelsScheduled, CannotKnow, FollowsScheduled, PublishError
+from cmpub.read.ledger import Record, record_path
 
 PAUSED = "pulled back from the network's scheduler while publishing is paused; it goes out after 'cmpub resume'"
 

@@ -2,7 +2,7 @@
 and the in-flight marker that tells a dead run's "claimed" from its "maybe sent".
 
 :func:`send` retries 5xx, 408, 429, timeouts and refused connections (waits from
-:class:`~cmpub.publishers.http.RetryPolicy`, ``Retry-After`` honoured, the total capped),
+:class:`~cmpub.deploy.publishers.http.RetryPolicy`, ``Retry-After`` honoured, the total capped),
 never a 4xx. When an attempt may have reached the network (``maybe_sent``: a read timeout, a
 dropped connection, a publisher that crashed) it asks :meth:`Publisher.lookup` first: found
 means published, "surely not" means retry, "cannot know" means uncertain (never resent).
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cmpub.deploy.plan import channel_name
-from cmpub.publishers.base import CannotKnow, Item, Publisher, PublishError, Receipt
-from cmpub.publishers.http import RetryPolicy
+from cmpub.deploy.publishers.base import CannotKnow, Item, Publisher, PublishError, Receipt
+from cmpub.deploy.publishers.http import RetryPolicy
 
 
 @dataclass(frozen=True)

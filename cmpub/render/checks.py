@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from cmpub.model import Config, Fields
+from cmpub.model.project import Config, Fields
 from cmpub.render import layout, overlay, targets
 from cmpub.render.images import Picture
 from cmpub.render.overlay import BrandStyle, ImageError

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from cmpub.errors import CmpubError
-from cmpub.model import Brand
+from cmpub.model.errors import CmpubError
+from cmpub.model.project import Brand
 from cmpub.render import _fonts, _imageio
 
 LANCZOS = Image.Resampling.LANCZOS
@@ -118,7 +118,7 @@ class BrandStyle:
 
     @classmethod
     def from_brand(cls, brand: Brand, root: str | Path) -> BrandStyle:
-        """The style of a configured :class:`~cmpub.model.Brand`, paths resolved under ``root``."""
+        """The style of a configured :class:`~cmpub.model.project.Brand`, paths resolved under ``root``."""
         base = Path(root)
         colors = {k.lower(): v for k, v in brand.colors.items()}
         primary = colors.get("primary") or colors.get("background") or "#111111"

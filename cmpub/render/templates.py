@@ -29,7 +29,7 @@ import jinja2
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import SandboxedEnvironment
 
-from cmpub.errors import Problem, error
+from cmpub.model.errors import Problem, error
 
 THEME = Path(__file__).resolve().parent.parent / "theme"
 

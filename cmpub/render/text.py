@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit, urlunsplit
 
-from cmpub.model import Config, Fields, Post
+from cmpub.model.project import Config, Fields, Post
 from cmpub.platforms import RULES
 from cmpub.platforms.base import Rules
 from cmpub.render.templates import Templates

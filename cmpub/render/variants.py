@@ -18,7 +18,7 @@ The site's own picture carries no banner or logo; its Open Graph card (``og``) d
 
 from __future__ import annotations
 
-from cmpub.model import Config, Fields, Image
+from cmpub.model.project import Config, Fields, Image
 from cmpub.render.images import BrandStyle, ImageJob, Picture, parse_aspect
 
 #: Channels whose variants carry no brand marks (the brand's own site shows pictures as they are).

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.support import Receiver, make_repo
+from tests.support.deploy import Receiver, make_repo
 
 
 @pytest.fixture

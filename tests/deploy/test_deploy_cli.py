@@ -10,11 +10,11 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from cmpub import gitrepo
-from cmpub.cli import main
+from cmpub.cli.app import main
 from cmpub.deploy import deploy
-from cmpub.publishers.base import Capabilities, Item, Receipt, Secret
-from tests.deploy.support import (
+from cmpub.deploy.publishers.base import Capabilities, Item, Receipt, Secret
+from cmpub.read import gitrepo
+from tests.support.deploy import (
     NOW,
     NOW_DT,
     POSTS,

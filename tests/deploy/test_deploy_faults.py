@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cmpub.deploy import deploy
-from tests.deploy.support import (
+from tests.support.deploy import (
     NOW,
     NOW_DT,
     POSTS,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cmpub.deploy.plan import BUCKETS, Plan, iso, plan
-from cmpub.ledger import Record
+from cmpub.read.ledger import Record
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 SIX_HOURS = 6 * 3600

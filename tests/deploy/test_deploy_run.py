@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from cmpub.deploy import deploy, dry_run_text
+from cmpub.deploy.publishers.base import Capabilities, Item, PublishError, Receipt, Secret
 from cmpub.deploy.report import EXIT_OK, EXIT_PERSON, EXIT_RETRY
-from cmpub.ledger import Record
-from cmpub.publishers.base import Capabilities, Item, PublishError, Receipt, Secret
+from cmpub.read.ledger import Record
 from tests.deploy.conftest import Sleeps
-from tests.deploy.support import (
+from tests.support.deploy import (
     NOW_DT,
     POSTS,
     SECRET,
@@ -402,7 +402,7 @@ def test_thread_parts_reply_to_the_previous_part(tmp_path: Path, receiver: Recei
 
 
 def _one_attempt():  # type: ignore[no-untyped-def]
-    from cmpub.publishers.http import RetryPolicy
+    from cmpub.deploy.publishers.http import RetryPolicy
 
     return RetryPolicy(max_attempts=1)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.support import (
+from tests.support.deploy import (
     NOW,
     POSTS,
     ROOT,
@@ -257,7 +257,8 @@ def test_readme_command_1_on_a_fresh_clone(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "workflow", [".github/workflows/publish.yml", "cmpub/project/workflows/publish.yml"]
+    "workflow",
+    [".github/workflows/publish.yml", "cmpub/build/scaffold/project/workflows/publish.yml"],
 )
 def test_the_publish_workflow_checks_out_the_branch(workflow: str) -> None:
     """actions/checkout checks out a branch (with its upstream) for a push to a branch, the

@@ -1,5 +1,5 @@
 """Kill ``cmpub deploy`` (SIGKILL, a real process) at every step boundary while it publishes to
-the real local Bluesky PDS, to the Mastodon fake (tests/servers/mastodon_fake.py) and to
+the real local Bluesky PDS, to the Mastodon fake (tests/support/servers/mastodon_fake.py) and to
 ``mastodon-mock``, run it again, and check against each server's own records: every due item
 exactly once (zero duplicates, zero losses), thread replies pointing at the right parent, the
 ledger published with the server's ids and URLs, committed and pushed.
@@ -19,7 +19,7 @@ a dropped connection and a timeout after the PDS created the post, Mastodon's 50
 a 502 after the status was stored, 429 with Retry-After, a timeout after the status was
 stored, a revoked token, and the Idempotency-Key replay when the lookup cannot see a status.
 
-The PDS is the session's (tests/publishers/conftest.py), with a new account per test; the
+The PDS is the session's (tests/deploy/publishers/conftest.py), with a new account per test; the
 Mastodon fake is new per test; mastodon-mock runs once for this module, a new user per test.
 """
 
@@ -43,7 +43,9 @@ import pytest
 
 from cmpub.deploy import deploy
 from cmpub.deploy.plan import parse_iso
-from tests.deploy.networks_support import (
+from tests.deploy.publishers.conftest import Pds, pds  # noqa: F401  (the session's real PDS)
+from tests.support.deploy import clone, git, git_env, log, records, run_cli, start_cli
+from tests.support.networks import (
     NOW,
     ORDER,
     THREAD_TEXT,
@@ -58,8 +60,6 @@ from tests.deploy.networks_support import (
     post,
     serve_mastodon_mock,
 )
-from tests.deploy.support import clone, git, git_env, log, records, run_cli, start_cli
-from tests.publishers.conftest import Pds, pds  # noqa: F401  (the session's real PDS)
 
 NOW_DT = parse_iso(NOW).astimezone(UTC)
 #: 15 minutes later: a claim left by a dead run in another checkout is past its 10-minute lease.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.support import NOW, POSTS, Receiver, git, log, make_repo, published, run_cli
+from tests.support.deploy import NOW, POSTS, Receiver, git, log, make_repo, published, run_cli
 
 NO_OLD = {k: v for k, v in POSTS.items() if k != "content/old.md"}
 RECORD = "ledger/a/webhook-0.json"
@@ -149,7 +149,7 @@ def test_stray_files_are_reported_and_the_rest_goes_on(tmp_path: Path, receiver:
             " <post id>/<channel>-<part>.json records: move other files out of it)"
         ) in lines
     assert lines[-1] == "cmpub deploy: 6 published; ledger committed and pushed"
-    from cmpub.ledger import scan
+    from cmpub.read.ledger import scan
 
     found = scan(root)
     assert len(found.records) == 6 and found.damaged == {}
@@ -164,7 +164,7 @@ def test_stray_files_are_reported_and_the_rest_goes_on(tmp_path: Path, receiver:
 def test_a_symlink_or_a_pipe_is_never_read(tmp_path: Path) -> None:
     import os
 
-    from cmpub.ledger import scan
+    from cmpub.read.ledger import scan
 
     folder = tmp_path / "ledger" / "a"
     folder.mkdir(parents=True)

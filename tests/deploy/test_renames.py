@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.deploy.support import NOW, Receiver, git, published, records, run_cli
+from tests.support.deploy import NOW, Receiver, git, published, records, run_cli
 
 
 def held(new: str, old: str, how: str) -> str:

@@ -1,0 +1,1 @@
+"""L3 build: build(), its cache, output (the only writer of dist/), site, preview, review."""

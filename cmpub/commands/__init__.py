@@ -1,1 +1,0 @@
-"""Command-line commands kept in their own modules (layer L5, loaded lazily by ``cmpub.cli``)."""

@@ -1,0 +1,1 @@
+"""L0 model: data, errors, clock, yamldoc, schema. Pure: no I/O."""
