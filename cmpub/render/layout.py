@@ -17,6 +17,8 @@ Pure geometry over a :class:`~cmpub.render.saliency.Analysis`; nothing here touc
 - **The logo** goes in a calm corner outside the network's UI corners and off the banner; a
   carousel uses one corner for all its images (:func:`choose_corner`); an image whose corner
   is busy carries the logo at the end of its banner, or none.
+- **The size**, where a channel has several: :func:`roomiest` says which of the layouts that
+  show the picture whole a designer would keep (the renderer tries the harmless covers first).
 """
 
 from __future__ import annotations
