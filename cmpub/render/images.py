@@ -22,8 +22,11 @@ Decisions, in the order the pipeline applies them:
   scaled (not clipped) to 8 bits.
 - **Metadata**: EXIF orientation is applied, then nothing is copied: no EXIF, GPS, ICC, XMP,
   comments, text chunks or timestamps reach the output.
-- **Size** (``targets``): per-channel rules, each with its source. A carousel's images get the
-  size of its first image where the network crops them alike (Instagram).
+- **Size** (``targets``, :func:`choose_spec`): per-channel rules, each with its source. Where a
+  channel has several fixed sizes (Instagram, LinkedIn) the size is chosen after measuring the
+  picture: the first, in the channel's order, it can be cropped to harmlessly, else the one that
+  shows it whole the largest for the least padding. A carousel's images get the size of its
+  first image where the network crops them alike (Instagram).
 - **Layout** (``layout``): see there. Padding and added bands are in the brand colours.
   Resizing is LANCZOS with ``reducing_gap=3.0`` (Pillow's "indistinguishable" setting).
 - **Banner and logo** (``overlay``): the banner says the job's ``cta_text`` (the build passes
@@ -63,6 +66,7 @@ from cmpub.render.targets import (
     CHANNELS,
     ChannelRule,
     VariantSpec,
+    candidates,
     crop_box,
     parse_aspect,
     spec_for,
@@ -105,7 +109,7 @@ class ImageJob:
     ``carousel`` lists every image of the post on this channel (``index`` is this one): the
     logo's corner is chosen for all of them, and on Instagram the first one decides the size.
     Left empty, the job is a single picture made of ``source``, ``focus``, ``fit``, ``logo``,
-    ``cta_text`` and ``aspect``. ``spec`` is normally None (computed with :func:`spec_for`).
+    ``cta_text`` and ``aspect``. ``spec`` is normally None (computed with :func:`choose_spec`).
     ``max_bytes`` overrides the channel's byte cap (Bluesky: 1,000,000 by default).
     """
 
@@ -174,39 +178,61 @@ class _Plan:
     fit: BannerFit | None
     wants_logo: bool
     analysis: Any
+    small: bool = False  # too small for the banner and logo: they were left out
+
+
+def choose_spec(channel: str, lead: Picture, brand: BrandStyle) -> VariantSpec:
+    """The size of ``channel``'s variant, decided after measuring ``lead`` (the picture it shows).
+
+    Where the channel has several fixed sizes (:func:`~cmpub.render.targets.candidates`), the
+    first one, in the channel's order, that the layout can fill by a harmless crop; if none,
+    the one that shows the picture whole the largest for the least padding
+    (:func:`~cmpub.render.layout.roomiest`). ``fit: cover`` takes the first size (the crop is
+    asked for); ``fit: contain`` the roomiest. The measurement is ``saliency``'s, cached per
+    process, so the variant itself reuses it. A carousel passes its first picture: every job of
+    it reaches the same size from the same inputs. Raises :class:`ImageError`.
+    """
+    try:
+        return _choose_spec(channel, lead, brand)
+    except (_imageio.SourceError, _fonts.FontError) as exc:
+        raise ImageError(exc.message, exc.hint) from None
+
+
+def _choose_spec(channel: str, lead: Picture, brand: BrandStyle) -> VariantSpec:
+    info = _imageio.probe(lead.source)
+    options = candidates(channel, info.width, info.height, lead.aspect)
+    if len(options) == 1 or lead.fit == "cover":
+        return options[0]
+    layouts = []
+    for spec in options:
+        lay = _plan(channel, brand, lead, spec).layout
+        if lay.picture.cover:
+            return spec
+        layouts.append(lay)
+    return options[layout.roomiest(layouts)]
 
 
 def _spec(job: ImageJob, pic: Picture, lead: Picture) -> VariantSpec:
     rule = CHANNEL_RULES.get(job.channel)
     base = lead if rule is not None and rule.carousel_alike else pic
-    if job.spec is not None:
-        spec = job.spec
-    else:
-        info = _imageio.probe(base.source)
-        spec = spec_for(job.channel, info.width, info.height, base.aspect)
+    spec = job.spec if job.spec is not None else choose_spec(job.channel, base, job.brand)
     return spec if job.max_bytes is None else dataclasses.replace(spec, max_bytes=job.max_bytes)
 
 
-def _plan(job: ImageJob, pic: Picture, lead: Picture, notes: list[str] | None) -> _Plan:
-    """Measure ``pic`` and lay out its variant (``notes`` collects warnings, for this job's)."""
-    brand = job.brand
-    spec = _spec(job, pic, lead)
+def _plan(channel: str, brand: BrandStyle, pic: Picture, spec: VariantSpec) -> _Plan:
+    """Measure ``pic`` and lay out its variant of ``spec``'s size."""
     size = (spec.width, spec.height)
     info = _imageio.probe(pic.source)
     banner = pic.banner if pic.banner and pic.banner.strip() else None
     marks = banner is not None or (brand.logo is not None and pic.logo != "never")
-    if marks and min(size) < MIN_OVERLAY_SIDE:
-        if notes is not None:
-            notes.append(
-                f"the {job.channel} image is too small ({spec.width}×{spec.height}) for the "
-                "brand banner and logo: they were left out"
-            )
+    small = marks and min(size) < MIN_OVERLAY_SIDE
+    if small:
         marks, banner = False, None
     same_aspect = abs(math.log(spec.width / spec.height * info.height / info.width)) < 0.005
     if not marks and same_aspect and pic.fit != "contain":  # nothing to place: a plain resize
         crop = (0.0, 0.0, float(info.width), float(info.height))
         whole = layout.Placement(crop, (0, 0, *size), True)
-        return _Plan(spec, layout.Layout(*size, whole), None, False, None)
+        return _Plan(spec, layout.Layout(*size, whole), None, False, None, small)
     from cmpub.render import saliency  # OpenCV and NumPy load only where pictures are drawn
 
     a = saliency.analyse(pic.source, brand.logo if marks else None, parse_color(brand.background))
@@ -226,14 +252,25 @@ def _plan(job: ImageJob, pic: Picture, lead: Picture, notes: list[str] | None) -
         logo=(round(short * LOGO_SIZE), round(short * LOGO_MARGIN)) if wants_logo else None,
         ui_corners=spec.ui_corners,
     )
-    if notes is not None and lay.picture.cuts:
-        texts = [b for b in lay.picture.cuts if b in a.text]
+    return _Plan(spec, lay, fit, wants_logo, a, small)
+
+
+def _notes(channel: str, plan: _Plan) -> list[str]:
+    """The warnings a variant's layout gives (marks left out, a forced crop through content)."""
+    spec, notes = plan.spec, []
+    if plan.small:
+        notes.append(
+            f"the {channel} image is too small ({spec.width}×{spec.height}) for the "
+            "brand banner and logo: they were left out"
+        )
+    if plan.layout.picture.cuts:
+        texts = [b for b in plan.layout.picture.cuts if b in plan.analysis.text]
         what = "text" if texts else "a face or the focal point"
         notes.append(
-            f"fit: cover crops {job.channel}'s {spec.width}×{spec.height} through {what} the "
+            f"fit: cover crops {channel}'s {spec.width}×{spec.height} through {what} the "
             "picture carries; use fit: contain (or auto) to keep it whole"
         )
-    return _Plan(spec, lay, fit, wants_logo, a)
+    return notes
 
 
 def _render(job: ImageJob) -> RenderedImage:
@@ -243,12 +280,19 @@ def _render(job: ImageJob) -> RenderedImage:
     if not 0 <= index < len(pictures):
         raise ImageError(f"the carousel has no image {index + 1}", "this is a bug in the caller")
     pic, lead = pictures[index], pictures[0]
-    notes: list[str] = []
-    own = _plan(job, pic, lead, notes)
+    spec = _spec(job, pic, lead)
+    own = _plan(job.channel, brand, pic, spec)
+    notes = _notes(job.channel, own)
     lay = own.layout
     corner = None
     if own.wants_logo:
-        others = [_plan(job, p, lead, None) if i != index else own for i, p in enumerate(pictures)]
+        rule = CHANNEL_RULES[job.channel]
+        others = [
+            own
+            if i == index
+            else _plan(job.channel, brand, p, spec if rule.carousel_alike else _spec(job, p, lead))
+            for i, p in enumerate(pictures)
+        ]
         # One order for the whole carousel (every job of it must choose the same corner).
         side = brand.cta_position if others[0].layout.banner else None
         corner = layout.choose_corner(
@@ -407,6 +451,8 @@ __all__ = [
     "RenderedImage",
     "VariantSpec",
     "aa_minimum",
+    "candidates",
+    "choose_spec",
     "contrast_ratio",
     "crop_box",
     "libraries",

@@ -17,6 +17,8 @@ Pure geometry over a :class:`~cmpub.render.saliency.Analysis`; nothing here touc
 - **The logo** goes in a calm corner outside the network's UI corners and off the banner; a
   carousel uses one corner for all its images (:func:`choose_corner`); an image whose corner
   is busy carries the logo at the end of its banner, or none.
+- **The size**, where a channel has several: :func:`roomiest` says which of the layouts that
+  show the picture whole a designer would keep (the renderer tries the harmless covers first).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ CALM_LOGO = 0.03  # … and a corner the logo
 FLAT = 0.002  # a picture with fewer strong edges than this is flat: any crop keeps it all
 FOCUS_SIDE = 0.12  # the protected square around a given focal point, of the short side
 PAD = 0.01  # protected boxes grow by this share of the picture on every side
+AS_LARGE = 0.9  # a size shows a whole picture "as large" as another from 90 % of it (roomiest)
 
 #: Corner preference of the logo, by the banner's side.
 CORNER_ORDER = {
@@ -303,6 +306,42 @@ def choose_corner(calm_sets: list[tuple[str, ...]], order: tuple[str, ...]) -> s
     votes = {c: sum(1 for s in calm_sets if c in s) for c in order}
     best = max(order, key=lambda c: (c in calm_sets[0], votes[c], -order.index(c)))
     return best if votes[best] else None
+
+
+def padding(lay: Layout) -> int:
+    """Canvas pixels that show neither the picture nor the banner (the brand-colour padding)."""
+    x0, y0, x1, y1 = lay.picture.dest
+    shown = (x1 - x0) * (y1 - y0)
+    if lay.banner is not None:
+        b = lay.banner
+        over = max(0, min(b[2], x1) - max(b[0], x0)) * max(0, min(b[3], y1) - max(b[1], y0))
+        shown += (b[2] - b[0]) * (b[3] - b[1]) - over
+    return lay.width * lay.height - shown
+
+
+def roomiest(options: list[Layout]) -> int:
+    """Which layout shows the picture largest with the least padding (its index in ``options``).
+
+    Feeds show every format at the same width, so a picture's *size* on an option is the
+    square root of its drawn area over the canvas width squared (for a picture shown whole:
+    its width as a share of the feed's), and its *padding* the area that is neither picture nor
+    banner (:func:`padding`) over the same width squared. The options whose size is at least
+    :data:`AS_LARGE` (90 %) of the largest one keep the picture "as large"; of those, the one
+    with the least padding wins, the first (the channel's preferred) on ties.
+
+    On Instagram this keeps a whole 3:2 or 16:10 picture at full width on 1:1 (the same
+    picture as on 4:5 with half the padding; 1.91:1 would shrink it to 79 % or 84 %), moves a
+    16:9 one to 1.91:1 (93 %, almost no padding, where 1:1 pads 44 % of the canvas), and keeps
+    a portrait one on 4:5.
+    """
+
+    def size(lay: Layout) -> float:
+        x0, y0, x1, y1 = lay.picture.dest
+        return math.sqrt((x1 - x0) * (y1 - y0)) / lay.width
+
+    sizes = [size(lay) for lay in options]
+    large = [i for i, s in enumerate(sizes) if s >= AS_LARGE * max(sizes) - 1e-9]
+    return min(large, key=lambda i: (round(padding(options[i]) / options[i].width ** 2, 9), i))
 
 
 def enlargement(size: tuple[int, int], source: tuple[int, int], contain: bool = True) -> float:

@@ -6,14 +6,22 @@ and a source's displayed size (and an aspect the post asks for) into a :class:`V
 fixed-size channels pick one of their sizes, keep-aspect channels clamp the aspect and fit
 inside their box without enlarging.
 
-Instagram: 4:5 (1080×1350) for portrait, 3:2 and 4:3 sources (the largest feed format, the
-picture kept whole on it by the layout), 1:1 for square ones, 1.91:1 from 16:9 on; a post asks
-for 1:1 with ``aspect: "1:1"``. A carousel is cropped like its first image (Instagram crops
-every card to the first one's ratio).
+A channel with several fixed sizes (Instagram, LinkedIn) has no single answer from the aspect
+alone: :func:`candidates` lists its sizes in the order it prefers them, and the renderer takes
+the first one the picture can be cropped to harmlessly, else the one that shows it whole the
+largest for the least padding (``images.choose_spec``, ``layout.roomiest``). The preference:
+the ``by_aspect`` size first, then the other ``sizes`` in their listed order (without
+``by_aspect``: nearest aspect first).
+
+Instagram: 4:5 (1080×1350) first for portrait, 3:2 and 4:3 sources (the tallest feed format),
+1:1 for square ones, 1.91:1 from 1.7:1 on. LinkedIn: 1:1 first up to 1.7:1, then 1.91:1. A post
+asks for a ratio with ``aspect: "1:1"`` (then the size nearest it, whatever the picture). A
+carousel is sized like its first image (Instagram crops every card to the first one's ratio).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -39,14 +47,14 @@ class ChannelRule:
     """How a channel's variant is sized; ``source`` says where each number comes from."""
 
     source: str
-    sizes: tuple[tuple[int, int], ...] = ()  # fixed sizes: the nearest aspect wins
+    sizes: tuple[tuple[int, int], ...] = ()  # fixed sizes, in the order the channel prefers them
     wide_from: float | None = None  # use ``sizes`` only for sources at least this wide (w/h)
     box: tuple[int, int] | None = None  # otherwise keep the aspect inside this box, no enlarging
     aspect: tuple[float, float] | None = None  # clamp of the kept aspect (min w/h, max w/h)
     quality: int = 90
     max_bytes: int | None = None
     ui_corners: tuple[str, ...] = ()  # corners the network's own UI covers (no logo there)
-    #: Fixed sizes by source aspect: the first (below, size) whose bound exceeds it wins.
+    #: The preferred fixed size by source aspect: the first (below, size) whose bound exceeds it.
     by_aspect: tuple[tuple[float, tuple[int, int]], ...] = ()
     carousel_alike: bool = False  # every image of a post gets the first one's size
 
@@ -109,8 +117,9 @@ CHANNEL_RULES: dict[str, ChannelRule] = {
     ),
     "linkedin": ChannelRule(
         "platforms.md §7: 1200×627 (1.91:1) is an ads spec ⚠, 1200×1200 the square alternative; "
-        "pixel count < 36,152,320 ◐",
+        "pixel count < 36,152,320 ◐; 1:1 first up to 1.7:1 (the larger feed format) is ours ⚠",
         sizes=((1200, 627), (1200, 1200)),
+        by_aspect=((1.7, (1200, 1200)), (math.inf, (1200, 627))),
     ),
     "facebook": ChannelRule(
         "platforms.md §8 ◐: ≤ 10 MB (older docs 4 MB ⚠), JPEG fine; width 1200 keeping the "
@@ -180,9 +189,11 @@ def parse_aspect(text: str) -> float | None:
 def spec_for(channel: str, width: int, height: int, aspect: float | None = None) -> VariantSpec:
     """The variant a channel gets from a ``width``×``height`` source (as displayed, EXIF applied).
 
-    Fixed-size channels pick their size for the source's aspect (or the size nearest the
-    ``aspect`` the post asks for); keep-aspect channels clamp the aspect (the source's, or the
-    one asked for) to their range and fit inside their box without enlarging.
+    Fixed-size channels pick their preferred size for the source's aspect (or the size nearest
+    the ``aspect`` the post asks for); keep-aspect channels clamp the aspect (the source's, or
+    the one asked for) to their range and fit inside their box without enlarging. Where a
+    channel has several sizes this is only its first choice, before the picture is measured:
+    :func:`candidates` lists the others.
     """
     rule = CHANNEL_RULES.get(channel)
     if rule is None:
@@ -212,6 +223,26 @@ def spec_for(channel: str, width: int, height: int, aspect: float | None = None)
     scale = min(1.0, box_w / cw, box_h / ch)
     w, h = max(1, round(cw * scale)), max(1, round(ch * scale))
     return VariantSpec(width=w, height=h, grow=max(0, box_h - h), **common)  # type: ignore[arg-type]
+
+
+def candidates(
+    channel: str, width: int, height: int, aspect: float | None = None
+) -> tuple[VariantSpec, ...]:
+    """Every size ``channel`` may give a ``width``×``height`` source, the one it prefers first.
+
+    One spec (:func:`spec_for`'s) unless the channel has several fixed sizes for this source and
+    the post asks for no ``aspect``; then the preferred size, followed by the channel's other
+    sizes in its ``sizes`` order (nearest aspect first when it has no ``by_aspect``).
+    """
+    first = spec_for(channel, width, height, aspect)
+    rule = CHANNEL_RULES[channel]
+    if not first.fixed or aspect is not None or len(rule.sizes) < 2:
+        return (first,)
+    rest = [s for s in rule.sizes if s != (first.width, first.height)]
+    if not rule.by_aspect:
+        own = width / height
+        rest.sort(key=lambda s: (abs(math.log(s[0] / s[1] / own)), s))
+    return (first, *(dataclasses.replace(first, width=w, height=h) for w, h in rest))
 
 
 def crop_box(

@@ -171,6 +171,44 @@ def test_too_small_says_how_big_it_must_be(make_project: MakeProject) -> None:
     assert og.message.startswith("the link card (Open Graph): 'a.png' (300×200) is too small")
 
 
+def test_validate_cites_the_size_the_build_chooses_after_looking(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.render.test_image_layout import card
+
+    front = "channels: [site, instagram]\nimages:\n  - {src: card.png, alt: A}\n"
+    front += "  - {src: a.png, alt: B}\n"
+    root = project(make_project, front, size=(400, 300))
+    card((500, 312)).save(root / "content" / "card.png")  # 16:10 text: kept whole on 1:1
+    found = [w for w in validate_project(root).warnings if w.code == "instagram.image-too-small"]
+    assert [w.message for w in found] == [
+        "Instagram: 'card.png' (500×312) is too small for the 1080×1080 image: it would be "
+        "enlarged 2.2× and look soft",
+        # the second picture is a card of the carousel: the first one decided its size
+        "Instagram: 'a.png' (400×300) is too small for the 1080×1080 image: it would be "
+        "enlarged 2.7× and look soft",
+    ]
+    assert found[0].hint == "use a picture of at least 540×337 px (1080×674 for full sharpness)"
+    alone = project(
+        make_project,
+        "channels: [site, instagram]\nimages:\n  - {src: a.png, alt: B}\n",
+        size=(400, 300),
+    )
+    (w,) = [w for w in validate_project(alone).warnings if w.code == "instagram.image-too-small"]
+    assert "for the 1080×1350 image" in w.message  # a flat 4:3 crops harmlessly to 4:5
+    # Pictures that are fine on every size the channel may choose are never measured.
+    from cmpub.render import checks
+
+    def measured(*args: object) -> None:
+        raise AssertionError("measured a picture with nothing to report")
+
+    monkeypatch.setattr(checks, "choose_spec", measured)
+    fine = project(
+        make_project, "channels: [site, instagram, linkedin]\nimages:\n  - {src: a.png, alt: B}\n"
+    )
+    assert not validate_project(fine).warnings
+
+
 def test_an_unreadable_banner_is_reported_at_the_call_to_action(
     make_project: MakeProject,
 ) -> None:

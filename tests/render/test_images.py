@@ -23,6 +23,7 @@ from cmpub.render.images import (
     ImageJob,
     RenderedImage,
     aa_minimum,
+    candidates,
     contrast_ratio,
     crop_box,
     parse_color,
@@ -74,7 +75,8 @@ def jpeg_markers(data: bytes) -> list[int]:
 @pytest.mark.parametrize(
     ("channel", "source", "expected"),
     [
-        ("instagram", (2400, 1600), (1080, 1350)),  # 3:2: 4:5, the picture kept whole on it
+        # spec_for is the first choice, before the picture is measured (see candidates)
+        ("instagram", (2400, 1600), (1080, 1350)),  # 3:2: 4:5 first
         ("instagram", (1600, 1200), (1080, 1350)),  # 4:3 likewise
         ("instagram", (1920, 1080), (1080, 566)),  # 16:9 and wider: 1.91:1
         ("instagram", (1600, 1600), (1080, 1080)),
@@ -89,7 +91,8 @@ def jpeg_markers(data: bytes) -> list[int]:
         ("x", (1000, 4000), (800, 1600)),  # 1:4 clamped to 1:2
         ("threads", (2400, 1600), (1440, 960)),
         ("threads", (4000, 500), (1440, 180)),
-        ("linkedin", (2400, 1600), (1200, 627)),
+        ("linkedin", (2400, 1600), (1200, 1200)),  # 1:1 first up to 1.7:1 (was 1.91:1)
+        ("linkedin", (1920, 1080), (1200, 627)),
         ("linkedin", (1200, 1600), (1200, 1200)),
         ("facebook", (2400, 1600), (1200, 800)),
         ("site", (2400, 1600), (1600, 1067)),
@@ -103,6 +106,21 @@ def test_spec_sizes_per_channel(
     spec = spec_for(channel, *source)
     assert (spec.width, spec.height) == expected
     assert spec.format == "JPEG" and spec.media_type == "image/jpeg"
+
+
+def test_candidates_list_the_sizes_a_channel_prefers_in_order() -> None:
+    def sizes(channel: str, w: int, h: int, aspect: float | None = None) -> list[tuple[int, int]]:
+        return [(s.width, s.height) for s in candidates(channel, w, h, aspect)]
+
+    assert sizes("instagram", 2400, 1600) == [(1080, 1350), (1080, 1080), (1080, 566)]
+    assert sizes("instagram", 1600, 1600) == [(1080, 1080), (1080, 1350), (1080, 566)]
+    assert sizes("instagram", 1920, 1080) == [(1080, 566), (1080, 1350), (1080, 1080)]
+    assert sizes("linkedin", 2400, 1600) == [(1200, 1200), (1200, 627)]
+    assert sizes("linkedin", 1920, 1080) == [(1200, 627), (1200, 1200)]
+    assert sizes("instagram", 2400, 1600, aspect=1.0) == [(1080, 1080)]  # the post asked
+    assert sizes("x", 2400, 1600) == [(1600, 900)]  # one fixed size: nothing to choose
+    assert sizes("bluesky", 2400, 1600) == [(2000, 1333)]
+    assert all(s.fixed and s.max_bytes == 8_000_000 for s in candidates("instagram", 99, 66))
 
 
 def test_spec_byte_caps_and_unknown_channel() -> None:
